@@ -1,0 +1,218 @@
+"""Diagnostics as plain data, and the catalogue of every rule that can produce one."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, replace
+from typing import Literal
+
+Severity = Literal["error", "warning"]
+SEVERITIES: tuple[Severity, ...] = ("error", "warning")
+
+
+@dataclass(frozen=True, order=True)
+class Diagnostic:
+    """One problem at one place of one file. Sorting orders by path, then position."""
+
+    path: str
+    line: int
+    column: int
+    end_line: int
+    end_column: int
+    code: str
+    name: str
+    severity: Severity
+    message: str
+    hint: str = ""
+
+    def with_severity(self, severity: Severity) -> Diagnostic:
+        return replace(self, severity=severity)
+
+
+@dataclass(frozen=True)
+class Rule:
+    """A catalogue entry: what a code means, for `pipeline rules` and the rules reference."""
+
+    code: str
+    name: str
+    severity: Severity
+    summary: str
+    why: str
+    bad: str
+    good: str
+
+    @property
+    def family(self) -> str:
+        return self.code.rstrip("0123456789")
+
+
+def _rule(code: str, name: str, severity: Severity, summary: str, why: str,
+          bad: str = "", good: str = "") -> Rule:
+    return Rule(code, name, severity, summary, why, bad, good)
+
+
+FAMILIES: dict[str, str] = {
+    "SRC": "Reading the file: encoding, size, front matter, YAML",
+    "FMT": "Front matter fields, as the schema describes them",
+    "MED": "Article structure: the sections each type of article must have",
+    "LIC": "Licensing of the article and of every asset it includes",
+    "CRD": "Credits: images and their attribution",
+    "LNK": "Links between articles and to the web",
+    "TRS": "Trustworthy medical content",
+    "SEC": "Safety of what contributors write",
+    "SUP": "Inline suppressions",
+}
+
+_FM = "---\ntitle: Asthma\n"
+
+RULES: tuple[Rule, ...] = (
+    # -- SRC: reading the file ---------------------------------------------------------------
+    _rule("SRC001", "unreadable-file", "error", "The file cannot be read.",
+          "A file the pipeline cannot open can be neither checked nor published."),
+    _rule("SRC002", "invalid-utf8", "error", "The file is not valid UTF-8.",
+          "Articles are UTF-8 text; other encodings turn into garbled pages.",
+          "A file saved as Latin-1 with a byte 0xE9 for 'é'.",
+          "The same file saved as UTF-8."),
+    _rule("SRC003", "file-too-large", "error",
+          "The file is larger than the configured limit (`max_file_bytes`).",
+          "An article of several megabytes is a mistake or an attack; it would slow every build.",
+          "A 10 MB article.", "An article of a few kilobytes."),
+    _rule("SRC004", "empty-file", "error", "The file is empty.",
+          "An empty article cannot be published.", "", _FM + "...\n"),
+    _rule("SRC005", "missing-front-matter", "error",
+          "The file does not start with a `---` front matter block.",
+          "The front matter carries the title, licence, disclaimer and credits.",
+          "## Overview\n", "---\ntitle: Asthma\n...\n---\n## Overview\n"),
+    _rule("SRC006", "unterminated-front-matter", "error",
+          "The front matter is opened with `---` but never closed.",
+          "Without the closing line, the whole article would be read as YAML.",
+          "---\ntitle: Asthma\n## Overview\n", "---\ntitle: Asthma\n---\n## Overview\n"),
+    _rule("SRC007", "yaml-syntax", "error", "The front matter is not valid YAML.",
+          "The front matter must parse before anything in it can be checked.",
+          "title: [Asthma\n", "title: Asthma\n"),
+    _rule("SRC008", "duplicate-key", "error", "A key appears twice in the same mapping.",
+          "YAML keeps the last value silently; the first one is lost without a word.",
+          "title: Asthma\ntitle: Asthma in children\n", "title: Asthma in children\n"),
+    _rule("SRC009", "yaml-tag", "error", "The front matter uses a YAML tag (`!name`).",
+          "Tags can build arbitrary objects; front matter is plain text, lists and mappings.",
+          "title: !!python/object:os.system x\n", "title: Asthma\n"),
+    _rule("SRC010", "yaml-alias", "error",
+          "The front matter uses a YAML anchor or alias (`&name`, `*name`).",
+          "Aliases can expand exponentially (\"billion laughs\") and hide where a value comes "
+          "from.", "author: &a Jane\nreviewer: *a\n", "author: Jane\nreviewer: Jane\n"),
+    _rule("SRC011", "front-matter-not-mapping", "error",
+          "The front matter is not a mapping of keys to values.",
+          "Fields are looked up by name; a list or a single value has no names.",
+          "---\n- title\n- Asthma\n---\n", "---\ntitle: Asthma\n---\n"),
+    _rule("SRC012", "too-deeply-nested", "error",
+          "The front matter nests lists or mappings deeper than the configured limit.",
+          "Deep nesting is never needed for an article and can exhaust the parser.",
+          "a: [[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[x]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]\n",
+          "categories: [Immunology]\n"),
+    _rule("SRC013", "invalid-file-name", "error",
+          "The file name is not a valid slug (`lower-case-words.md`).",
+          "The file name becomes the page's address and file name in every output.",
+          "articles/Immune Dysregulation.md", "articles/immune-dysregulation.md"),
+    _rule("SRC014", "byte-order-mark", "warning",
+          "The file starts with a UTF-8 byte-order mark; it is ignored.",
+          "Some editors add an invisible mark that other tools mistake for text.",
+          "\\ufeff---\n", "---\n"),
+    _rule("SRC015", "too-much-markdown-nesting", "error",
+          "The Markdown nests brackets, emphasis, quotes or lists deeper than the limit.",
+          "Pathological nesting is never needed in prose and makes parsers slow.",
+          "[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[link]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]",
+          "[link](asthma.md)"),
+    _rule("SRC016", "line-too-long", "error",
+          "A line is longer than the configured limit (`max_line_chars`).",
+          "Lines of tens of thousands of characters are pasted data, not prose.",
+          "A paragraph of 200,000 characters on one line.", "Prose wrapped into paragraphs."),
+    # -- FMT: front matter -----------------------------------------------------------------
+    _rule("FMT101", "missing-field", "error", "A required front-matter field is missing.",
+          "Every article needs its title, type, summary, licence, disclaimer, contributors, "
+          "categories and review date.", "---\ntitle: Asthma\n---\n",
+          "---\ntitle: Asthma\ntype: condition\n...\n---\n"),
+    _rule("FMT102", "invalid-value", "error", "A front-matter value is not one the schema allows.",
+          "Values drive rendering and checks; a wrong one breaks both.",
+          "type: disease\n", "type: condition\n"),
+    _rule("FMT103", "unknown-field", "error", "The front matter has a field the schema does not know.",
+          "A misspelt field is silently ignored unless it is reported.",
+          "titel: Asthma\n", "title: Asthma\n"),
+    _rule("FMT104", "wrong-type", "error",
+          "A front-matter value has the wrong shape (text, list or mapping).",
+          "A list where text is expected (or the reverse) cannot be rendered.",
+          "categories: Immunology\n", "categories: [Immunology]\n"),
+    _rule("FMT105", "empty-value", "error", "A front-matter value is empty.",
+          "An empty title or summary gives an empty page heading or description.",
+          "summary:\n", "summary: A long-term condition of the airways.\n"),
+    _rule("FMT106", "invalid-date", "error", "`last_reviewed` is not a real date (YYYY-MM-DD).",
+          "Readers rely on the review date to judge how current the advice is.",
+          "last_reviewed: 2026-02-30\n", "last_reviewed: 2026-02-28\n"),
+    _rule("FMT107", "missing-disclaimer", "error",
+          "The article has no disclaimer, or one the site does not define.",
+          "Every medical article must tell readers it is not a substitute for professional "
+          "advice.", "disclaimer: none\n", "disclaimer: medical\n"),
+    _rule("FMT108", "missing-contributors", "error",
+          "The article names no contributor, or a contributor without a name.",
+          "Readers must be able to see who wrote and reviewed the article.",
+          "contributors: []\n", "contributors:\n  - name: A. Editor\n    credentials: MD\n"),
+    _rule("FMT109", "incomplete-image-credit", "error",
+          "An image entry lacks its file, alt text, title, author, source or licence.",
+          "Creative Commons licences require title, author, source and licence (TASL); alt text "
+          "is needed by readers who cannot see the image.",
+          "images:\n  - file: lungs.svg\n", "images:\n  - file: lungs.svg\n    title: Lungs\n"
+          "    alt: Diagram of the lungs\n    author: A. Artist\n    source: Own work\n"
+          "    license: CC-BY-SA-4.0\n"),
+    # -- MED: structure ----------------------------------------------------------------------
+    _rule("MED101", "required-section", "error",
+          "A section required for this type of article is missing.",
+          "Readers find the same information in the same place in every article of a type.",
+          "## Overview\n## Symptoms\n", "## Overview\n## Causes\n## Symptoms\n"),
+    _rule("MED102", "section-order", "error",
+          "A section is out of the order the schema sets for this type of article.",
+          "A fixed order makes articles predictable to read and to compare.",
+          "## Symptoms\n## Causes\n", "## Causes\n## Symptoms\n"),
+    _rule("MED103", "empty-section", "error", "A section has a heading but no content.",
+          "An empty section promises information the article does not give.",
+          "## Causes\n## Symptoms\n", "## Causes\nGenetic variants...\n## Symptoms\n"),
+    _rule("MED104", "duplicate-section", "error", "The same section appears twice.",
+          "Two sections of the same name split information and break section links.",
+          "## Causes\n...\n## Causes\n", "## Causes\n...\n"),
+    _rule("MED105", "unknown-section", "warning",
+          "A section is neither required nor optional for this type of article.",
+          "Sections outside the schema's list make articles of one type diverge.",
+          "## Random thoughts\n", "## Prognosis\n"),
+    _rule("MED106", "heading-synonym", "warning",
+          "A section heading is a synonym of a canonical one; `--fix` renames it.",
+          "One name per section keeps links and navigation consistent.",
+          "## Signs and symptoms\n", "## Symptoms\n"),
+    _rule("MED107", "text-before-first-section", "error",
+          "The body has text before its first `##` section.",
+          "All content belongs to a section; the summary lives in the front matter.",
+          "Asthma is common.\n## Overview\n", "## Overview\nAsthma is common.\n"),
+    _rule("MED108", "level-one-heading", "error",
+          "The body uses a `#` level-one heading; the title comes from the front matter.",
+          "A page has one title; a second one confuses readers and screen readers.",
+          "# Asthma\n", "## Overview\n"),
+    _rule("MED109", "placeholder-text", "error",
+          "A placeholder left by `pipeline new` has not been replaced.",
+          "Placeholders are instructions to the author, not content for readers.",
+          "TODO: describe the causes.\n", "Asthma is caused by...\n"),
+    # -- LIC: licensing ----------------------------------------------------------------------
+    _rule("LIC101", "article-license", "error",
+          "The article licence is not CC BY-SA (CC-BY-SA-3.0 or CC-BY-SA-4.0).",
+          "The encyclopedia is published under CC BY-SA; every article must be too.",
+          "license: CC-BY-NC-4.0\n", "license: CC-BY-SA-4.0\n"),
+)
+
+RULES_BY_CODE: dict[str, Rule] = {rule.code: rule for rule in RULES}
+
+
+def make(path: str, line: int, column: int, code: str, message: str, hint: str = "",
+         end_line: int | None = None, end_column: int | None = None) -> Diagnostic:
+    """Build a diagnostic for a catalogued code at its default severity."""
+    rule = RULES_BY_CODE[code]
+    return Diagnostic(
+        path=path, line=max(line, 1), column=max(column, 1),
+        end_line=max(end_line if end_line is not None else line, 1),
+        end_column=max(end_column if end_column is not None else column, 1),
+        code=code, name=rule.name, severity=rule.severity, message=message, hint=hint,
+    )

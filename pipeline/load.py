@@ -1,0 +1,440 @@
+"""File → `Article`, or diagnostics. Never raises for bad content; keeps every source position.
+
+YAML is read from the parser's event stream, not composed: that keeps the marks of every key
+and value, refuses tags and aliases before anything is built, bounds the nesting depth without
+recursion, reports duplicate keys, and keeps every scalar as text (`No`, `on`, `1e3` and dates
+stay the strings the author wrote).
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from functools import cache
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+import yaml
+
+from pipeline.config import Limits
+from pipeline.diagnostics import Diagnostic, make
+from pipeline.model import Article, FieldPath, Link, Section, SourceMap, Span
+
+if TYPE_CHECKING:
+    from markdown_it import MarkdownIt
+    from markdown_it.token import Token
+
+SLUG = re.compile(r"[a-z0-9]+(?:-[a-z0-9]+)*")
+_NULLS = frozenset({"", "~", "null", "Null", "NULL"})
+_FENCE = frozenset({"---"})
+_CLOSERS = frozenset({"---", "..."})
+_ANCHOR_STRIP = re.compile(r"[^\w\- ]", re.UNICODE)
+
+
+@dataclass
+class Loaded:
+    article: Article | None
+    diagnostics: list[Diagnostic] = field(default_factory=list)
+
+
+def slug_of(path: Path) -> str:
+    return path.name[:-3] if path.name.endswith(".md") else path.stem
+
+
+def load_file(path: Path, display: str, limits: Limits) -> Loaded:
+    """Read and load one article file."""
+    try:
+        size = path.stat().st_size
+        if size > limits.max_file_bytes:
+            return Loaded(None, [make(display, 1, 1, "SRC003",
+                                      f"file is {size:,} bytes; the limit is "
+                                      f"{limits.max_file_bytes:,}",
+                                      "split the article or remove pasted data")])
+        data = path.read_bytes()
+    except OSError as error:
+        return Loaded(None, [make(display, 1, 1, "SRC001",
+                                  f"cannot read file: {error.strerror or error}")])
+    return load_bytes(data, display, slug_of(path), limits)
+
+
+def load_bytes(data: bytes, display: str, slug: str, limits: Limits) -> Loaded:
+    """Load an article from its bytes; `display` is the path shown in diagnostics."""
+    if len(data) > limits.max_file_bytes:
+        return Loaded(None, [make(display, 1, 1, "SRC003",
+                                  f"file is {len(data):,} bytes; the limit is "
+                                  f"{limits.max_file_bytes:,}")])
+    if data.startswith(b"\xef\xbb\xbf"):
+        data = data[3:]
+    if not data.strip():
+        return Loaded(None, [make(display, 1, 1, "SRC004", "file is empty",
+                                  "start from `pipeline new \"Title\" --type condition`")])
+    try:
+        text = data.decode("utf-8")
+    except UnicodeDecodeError as error:
+        line = data.count(b"\n", 0, error.start) + 1
+        column = error.start - (data.rfind(b"\n", 0, error.start) + 1) + 1
+        return Loaded(None, [make(display, line, column, "SRC002",
+                                  f"invalid UTF-8 byte 0x{data[error.start]:02x}",
+                                  "save the file as UTF-8")])
+    text = text.replace("\r\n", "\n").replace("\r", "\n")
+    lines = text.split("\n")
+    if lines and lines[-1] == "":
+        lines.pop()
+    diagnostics: list[Diagnostic] = []
+    if not SLUG.fullmatch(slug):
+        diagnostics.append(make(display, 1, 1, "SRC013",
+                                f"file name {slug!r} is not a slug of lower-case words and "
+                                "digits joined by hyphens",
+                                f"rename it to {_suggest_slug(slug)}.md"))
+    for number, line in enumerate(lines, start=1):
+        if len(line) > limits.max_line_chars:
+            diagnostics.append(make(display, number, limits.max_line_chars + 1, "SRC016",
+                                    f"line is {len(line):,} characters long; the limit is "
+                                    f"{limits.max_line_chars:,}",
+                                    "wrap the text into paragraphs"))
+            return Loaded(None, diagnostics)
+    close = _front_matter_end(lines)
+    if close is None:
+        return Loaded(None, [*diagnostics, _front_matter_problem(display, lines)])
+    front, source_map, yaml_problems = parse_front_matter(lines, close, display, limits)
+    diagnostics.extend(yaml_problems)
+    if front is None:
+        return Loaded(None, diagnostics)
+    body_line = close + 2
+    body = "\n".join(lines[close + 1:])
+    article = Article(path=display, slug=slug, front_matter=front, source_map=source_map,
+                      body_line=body_line, body=body, lines=lines)
+    nesting = _markdown_nesting_problem(article, limits)
+    if nesting is not None:
+        return Loaded(None, [*diagnostics, nesting])
+    parse_body(article, limits)
+    return Loaded(article, diagnostics)
+
+
+def _suggest_slug(name: str) -> str:
+    return "-".join(re.findall(r"[a-z0-9]+", name.lower())) or "article"
+
+
+def _front_matter_end(lines: list[str]) -> int | None:
+    if not lines or lines[0].rstrip() not in _FENCE:
+        return None
+    for index in range(1, len(lines)):
+        if lines[index].rstrip() in _CLOSERS:
+            return index
+    return None
+
+
+def _front_matter_problem(display: str, lines: list[str]) -> Diagnostic:
+    if lines and lines[0].rstrip() in _FENCE:
+        return make(display, 1, 1, "SRC006",
+                    "front matter opened with `---` is never closed",
+                    "add a line `---` after the last front-matter field", end_column=3)
+    return make(display, 1, 1, "SRC005", "file does not start with a `---` front matter block",
+                "begin the file with `---`, the fields (title, type, ...), then `---`")
+
+
+# -- YAML --------------------------------------------------------------------------------------
+
+
+class _Loader(yaml.CSafeLoader if yaml.__with_libyaml__ else yaml.SafeLoader):  # type: ignore[misc]
+    """Parses events only; scalars are never resolved to Python types."""
+
+
+_Loader.yaml_implicit_resolvers = {}
+
+
+@dataclass
+class _Frame:
+    container: dict[str, Any] | list[Any]
+    path: FieldPath
+    start: Span
+    key: str | None = None
+    key_span: Span | None = None
+
+
+class _Abort(Exception):
+    """Stop building: the front matter cannot be used."""
+
+
+class _Builder:
+    """Turns a stream of YAML events into plain dicts, lists and strings, with a source map."""
+
+    def __init__(self, display: str, offset: int, max_depth: int) -> None:
+        self.display = display
+        self.offset = offset  # file line of YAML line 0, minus one
+        self.max_depth = max_depth
+        self.stack: list[_Frame] = []
+        self.keys: dict[FieldPath, Span] = {}
+        self.values: dict[FieldPath, Span] = {}
+        self.diagnostics: list[Diagnostic] = []
+        self.root: Any = None
+        self.documents = 0
+
+    def span(self, event: Any) -> Span:
+        start, end = event.start_mark, event.end_mark
+        return Span(start.line + self.offset, start.column + 1,
+                    end.line + self.offset, max(end.column, 1))
+
+    def problem(self, span: Span, code: str, message: str, hint: str = "") -> None:
+        self.diagnostics.append(make(self.display, span.line, span.column, code, message, hint,
+                                     span.end_line, span.end_column))
+
+    def feed(self, event: Any) -> None:
+        if isinstance(event, yaml.DocumentStartEvent):
+            self.documents += 1
+            if self.documents > 1:
+                self.problem(self.span(event), "SRC007",
+                             "front matter holds more than one YAML document")
+                raise _Abort
+            return
+        if isinstance(event, (yaml.StreamStartEvent, yaml.StreamEndEvent,
+                              yaml.DocumentEndEvent)):
+            return
+        span = self.span(event)
+        if isinstance(event, yaml.AliasEvent) or getattr(event, "anchor", None):
+            self.problem(span, "SRC010", "YAML anchors and aliases are not allowed",
+                         "write the value out in full")
+            raise _Abort
+        tag = getattr(event, "tag", None)
+        if tag not in (None, "!"):
+            self.problem(span, "SRC009", f"YAML tag {tag!r} is not allowed",
+                         "remove the tag; values are read as plain text")
+        if isinstance(event, yaml.ScalarEvent):
+            plain = event.style is None and event.value in _NULLS
+            self.emit(None if plain else event.value, span)
+        elif isinstance(event, (yaml.MappingStartEvent, yaml.SequenceStartEvent)):
+            if len(self.stack) >= self.max_depth:
+                self.problem(span, "SRC012",
+                             f"front matter nests deeper than {self.max_depth} levels")
+                raise _Abort
+            container: dict[str, Any] | list[Any] = (
+                {} if isinstance(event, yaml.MappingStartEvent) else [])
+            self.stack.append(_Frame(container, self.child_path(), span))
+        elif isinstance(event, (yaml.MappingEndEvent, yaml.SequenceEndEvent)):
+            frame = self.stack.pop()
+            start = frame.start
+            self.emit(frame.container, Span(start.line, start.column, span.end_line,
+                                            span.end_column))
+
+    def child_path(self) -> FieldPath:
+        if not self.stack:
+            return ()
+        parent = self.stack[-1]
+        if isinstance(parent.container, list):
+            return (*parent.path, len(parent.container))
+        return (*parent.path, parent.key or "")
+
+    def emit(self, value: Any, span: Span) -> None:
+        if not self.stack:
+            self.root = value
+            self.values[()] = span
+            return
+        parent = self.stack[-1]
+        if isinstance(parent.container, list):
+            self.values[(*parent.path, len(parent.container))] = span
+            parent.container.append(value)
+            return
+        if parent.key is None:
+            self.take_key(parent, value, span)
+            return
+        path = (*parent.path, parent.key)
+        self.values[path] = span
+        if parent.key_span is not None:
+            self.keys[path] = parent.key_span
+        parent.container[parent.key] = value
+        parent.key, parent.key_span = None, None
+
+    def take_key(self, parent: _Frame, value: Any, span: Span) -> None:
+        if not isinstance(value, str):
+            self.problem(span, "SRC007", "a mapping key must be plain text")
+            raise _Abort
+        assert isinstance(parent.container, dict)
+        if value in parent.container:
+            first = self.keys.get((*parent.path, value))
+            where = f" (first on line {first.line})" if first else ""
+            self.problem(span, "SRC008", f"duplicate key {value!r}{where}",
+                         "keep one of the two values and delete the other")
+            del parent.container[value]  # the later value wins, as YAML would; reported
+        parent.key, parent.key_span = value, span
+
+
+def parse_front_matter(lines: list[str], close: int, display: str, limits: Limits
+                       ) -> tuple[dict[str, Any] | None, SourceMap, list[Diagnostic]]:
+    """Parse lines 1..close-1 (0-based) as YAML; return the mapping, its source map, problems."""
+    whole = Span(1, 1, close + 1, 3)
+    text = "\n".join(lines[1:close])
+    builder = _Builder(display, offset=2, max_depth=limits.max_yaml_depth)
+    try:
+        for event in yaml.parse(text, Loader=_Loader):
+            builder.feed(event)
+    except _Abort:
+        return None, SourceMap({}, {}, whole), builder.diagnostics
+    except yaml.MarkedYAMLError as error:
+        mark = error.problem_mark or error.context_mark
+        line, column = (mark.line + 2, mark.column + 1) if mark else (2, 1)
+        message = str(error.problem or error.context or "invalid YAML")
+        builder.diagnostics.append(make(display, line, column, "SRC007",
+                                        f"invalid YAML: {message}",
+                                        "check indentation, quotes and brackets on this line"))
+        return None, SourceMap({}, {}, whole), builder.diagnostics
+    except yaml.YAMLError as error:
+        builder.diagnostics.append(make(display, 2, 1, "SRC007", f"invalid YAML: {error}"))
+        return None, SourceMap({}, {}, whole), builder.diagnostics
+    source_map = SourceMap(builder.keys, builder.values, whole)
+    root = builder.root
+    if builder.diagnostics and any(d.code != "SRC008" and d.code != "SRC009"
+                                   for d in builder.diagnostics):
+        return None, source_map, builder.diagnostics
+    if root is None:
+        root = {}
+    if not isinstance(root, dict):
+        kind = "a list" if isinstance(root, list) else "a single value"
+        span = builder.values.get((), Span(2, 1, 2, 1))
+        builder.diagnostics.append(make(display, span.line, span.column, "SRC011",
+                                        f"front matter is {kind}, not a mapping of fields",
+                                        "write one `field: value` per line"))
+        return None, source_map, builder.diagnostics
+    return root, source_map, builder.diagnostics
+
+
+# -- Markdown ----------------------------------------------------------------------------------
+
+
+@cache
+def markdown_parser(max_nesting: int) -> MarkdownIt:
+    """The one CommonMark parser (plus pipe tables and strikethrough) used to check and render."""
+    from markdown_it import MarkdownIt
+
+    parser = MarkdownIt("commonmark", {"html": True, "maxNesting": max_nesting})
+    parser.enable(["table", "strikethrough"])
+    return parser
+
+
+_NESTING_PREFIX = re.compile(r"(?:[ \t>]|[-+*][ \t]|\d{1,9}[.)][ \t])*")
+
+
+def _markdown_nesting_problem(article: Article, limits: Limits) -> Diagnostic | None:
+    """Refuse bodies whose indentation, quotes or list markers nest pathologically deep."""
+    for index, line in enumerate(article.lines[article.body_line - 1:]):
+        match = _NESTING_PREFIX.match(line)
+        depth = match.end() if match else 0
+        if depth > limits.max_markdown_indent:
+            return make(article.path, article.body_line + index, 1, "SRC015",
+                        f"line is nested {depth} characters deep (indentation, quotes, list "
+                        f"markers); the limit is {limits.max_markdown_indent}",
+                        "flatten the lists or quotes")
+    return None
+
+
+def anchor_of(title: str) -> str:
+    """The fragment id of a heading: lower case, punctuation dropped, spaces to hyphens."""
+    return "-".join(_ANCHOR_STRIP.sub("", title.lower()).split())
+
+
+def inline_text(token: Token) -> str:
+    """Plain text of an inline token."""
+    parts: list[str] = []
+    for child in token.children or []:
+        if child.type in ("text", "code_inline"):
+            parts.append(child.content)
+        elif child.type in ("softbreak", "hardbreak"):
+            parts.append(" ")
+        elif child.type == "image":
+            parts.append(child.content)
+    return "".join(parts).strip()
+
+
+def parse_body(article: Article, limits: Limits) -> None:
+    """Parse the body once; record its tokens, `##` sections and links."""
+    tokens = markdown_parser(limits.max_markdown_nesting).parse(article.body)
+    article.tokens = tokens
+    article.sections = _sections(article, tokens)
+    article.links = _links(article, tokens)
+
+
+def _sections(article: Article, tokens: list[Token]) -> list[Section]:
+    starts = [i for i, t in enumerate(tokens) if t.type == "heading_open" and t.tag == "h2"]
+    last_line = _last_content_line(article)
+    sections: list[Section] = []
+    for number, start in enumerate(starts):
+        end = starts[number + 1] if number + 1 < len(starts) else len(tokens)
+        heading_map = tokens[start].map or [0, 1]
+        line = article.body_line + heading_map[0]
+        next_line = (article.body_line + (tokens[end].map or [0])[0] - 1
+                     if end < len(tokens) else last_line)
+        title = inline_text(tokens[start + 1])
+        raw = article.lines[line - 1]
+        column = len(raw) - len(raw.lstrip()) + 1
+        content = [t for t in tokens[start + 3:end] if t.type != "html_block"]
+        sections.append(Section(title=title, anchor=anchor_of(title), line=line, column=column,
+                                end_line=max(next_line, line), empty=not content,
+                                token_start=start, token_end=end))
+    return sections
+
+
+def _last_content_line(article: Article) -> int:
+    number = len(article.lines)
+    while number >= article.body_line and not article.lines[number - 1].strip():
+        number -= 1
+    return max(number, article.body_line - 1)
+
+
+def _links(article: Article, tokens: list[Token]) -> list[Link]:
+    links: list[Link] = []
+    section_starts = [(s.line, s.title) for s in article.sections]
+    for token in tokens:
+        if token.type != "inline" or not token.children or token.map is None:
+            continue
+        first = article.body_line + token.map[0]
+        last = article.body_line + token.map[1] - 1
+        cursor = (first, 0)
+        section = ""
+        for start, title in section_starts:
+            if start <= first:
+                section = title
+        children = token.children
+        for index, child in enumerate(children):
+            if child.type == "link_open":
+                target = str(child.attrs.get("href", ""))
+                text = _link_text(children, index)
+                kind = "link"
+            elif child.type == "image":
+                target = str(child.attrs.get("src", ""))
+                text = child.content
+                kind = "image"
+            else:
+                continue
+            line, column, after = _locate(article.lines, target, cursor, last)
+            cursor = (line, after)
+            links.append(Link(kind=kind, target=target, text=text, line=line, column=column,  # type: ignore[arg-type]
+                              section=section))
+    return links
+
+
+def _link_text(children: list[Token], index: int) -> str:
+    parts: list[str] = []
+    for child in children[index + 1:]:
+        if child.type == "link_close":
+            break
+        if child.type in ("text", "code_inline"):
+            parts.append(child.content)
+    return "".join(parts)
+
+
+def _locate(lines: list[str], target: str, cursor: tuple[int, int], last: int
+            ) -> tuple[int, int, int]:
+    """Line and column of the `[...](target)` construct, and the offset to search on from."""
+    from urllib.parse import unquote
+
+    line, start_column = cursor
+    candidates = [target, unquote(target)]
+    for number in range(line, min(last, len(lines)) + 1):
+        text = lines[number - 1]
+        offset = start_column if number == line else 0
+        for candidate in candidates:
+            found = text.find(candidate, offset) if candidate else -1
+            if found >= 0:
+                bracket = text.rfind("[", 0, found)
+                bang = bracket - 1 if bracket > 0 and text[bracket - 1] == "!" else bracket
+                return number, (bang if bang >= 0 else found) + 1, found + len(candidate)
+    return line, max(start_column, 1), start_column

@@ -1,0 +1,47 @@
+"""Rules on the shape of the body that the schema's outline does not cover."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+
+from pipeline.diagnostics import Diagnostic, make
+from pipeline.model import Article
+from pipeline.rules.context import Context
+
+PLACEHOLDER = re.compile(r"\bTODO\b")
+
+
+def text_before_first_section(article: Article, context: Context) -> Iterator[Diagnostic]:
+    first = article.sections[0].token_start if article.sections else len(article.tokens)
+    for token in article.tokens[:first]:
+        if token.map is None or token.type == "html_block" or token.nesting < 0:
+            continue
+        if token.type == "heading_open" and token.tag == "h1":
+            continue
+        if True:
+            line = article.body_line + token.map[0]
+            yield make(article.path, line, 1, "MED107",
+                       "text before the first `##` section",
+                       "move it into `## Overview`, or into the front-matter summary")
+            return
+
+
+def level_one_heading(article: Article, context: Context) -> Iterator[Diagnostic]:
+    for token in article.tokens:
+        if token.type == "heading_open" and token.tag == "h1" and token.map is not None:
+            line = article.body_line + token.map[0]
+            yield make(article.path, line, 1, "MED108",
+                       "level-one heading in the body; the title comes from the front matter",
+                       "use `##` for a section or `###` for a subsection")
+
+
+def placeholder_text(article: Article, context: Context) -> Iterator[Diagnostic]:
+    start = article.body_line - 1
+    for number, line in enumerate(article.lines, start=1):
+        match = PLACEHOLDER.search(line)
+        if match is not None:
+            where = "front matter" if number - 1 < start else "article"
+            yield make(article.path, number, match.start() + 1, "MED109",
+                       f"placeholder left in the {where}: {line.strip()[:80]!r}",
+                       "replace the placeholder with real content")

@@ -1,0 +1,287 @@
+"""The document instance the JSON Schema sees, and jsonschema errors as located diagnostics.
+
+The schema in `schemas/article.schema.json` is the source of truth. Its own annotations give
+each rule a code (`x-code`), human messages (`x-messages`, by keyword) and a fix (`x-hint`).
+`sectionOutline` is the one keyword of ours: the ordered sections of an article type.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterator
+from functools import cache
+from pathlib import Path
+from typing import Any
+
+from pipeline.config import ConfigError
+from pipeline.diagnostics import Diagnostic, make
+from pipeline.model import Article, FieldPath, Span
+
+Schema = dict[str, Any]
+
+_TYPE_WORDS = {"string": "text", "array": "a list", "object": "a mapping of fields",
+               "integer": "a whole number", "number": "a number", "boolean": "true or false"}
+
+
+@cache
+def load_schema(path: Path) -> Schema:
+    """Read the schema and check that it is itself a valid 2020-12 schema."""
+    from jsonschema import Draft202012Validator
+    from jsonschema.exceptions import SchemaError
+
+    try:
+        schema = json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, UnicodeDecodeError, json.JSONDecodeError) as error:
+        raise ConfigError(f"cannot read schema {path}: {error}") from error
+    try:
+        Draft202012Validator.check_schema(schema)
+    except SchemaError as error:
+        raise ConfigError(f"schema {path} is not a valid JSON Schema: {error.message}") from error
+    if not isinstance(schema, dict):
+        raise ConfigError(f"schema {path} must be a JSON object")
+    return schema
+
+
+def outlines(schema: Schema) -> dict[str, list[dict[str, Any]]]:
+    """Article type → its section outline, as the schema defines them."""
+    defs = schema.get("$defs", {}).get("outline", {})
+    return {kind: list(sub.get("sectionOutline", [])) for kind, sub in defs.items()}
+
+
+def front_matter_schema(schema: Schema) -> Schema:
+    """The schema of the front matter alone, standalone, for editors (YAML language servers)."""
+    defs = schema.get("$defs", {})
+    root = dict(defs.get("front_matter", {}))
+    root["$schema"] = "https://json-schema.org/draft/2020-12/schema"
+    root["$id"] = str(schema.get("$id", "")).replace("article.schema", "front-matter.schema")
+    root["$defs"] = {name: value for name, value in defs.items()
+                     if name in ("contributor", "image")}
+    return root
+
+
+def document_instance(article: Article) -> dict[str, Any]:
+    """What the schema validates: the front matter and the outline of the body."""
+    return {
+        "front_matter": article.front_matter,
+        "body": {"sections": [{"title": s.title, "empty": s.empty} for s in article.sections]},
+    }
+
+
+# -- validation --------------------------------------------------------------------------------
+
+
+def _section_outline(validator: Any, outline: list[dict[str, Any]], instance: Any,
+                     schema: Schema) -> Iterator[Any]:
+    """The `sectionOutline` keyword: required sections, their order, synonyms, duplicates."""
+    from jsonschema.exceptions import ValidationError
+
+    if not isinstance(instance, dict) or not isinstance(instance.get("sections"), list):
+        return
+    messages: dict[str, str] = schema.get("x-outline-messages", {})
+    kind = str(schema.get("x-article-type", "article"))
+    order = [str(entry["title"]) for entry in outline]
+    position = {title: index for index, title in enumerate(order)}
+    aliases = {title.lower(): title for title in order}
+    for entry in outline:
+        for synonym in entry.get("synonyms", []):
+            aliases.setdefault(str(synonym).lower(), str(entry["title"]))
+    found: dict[str, int] = {}
+    placed: list[tuple[int, int]] = []  # (section index, outline position)
+
+    def error(code: str, key: str, index: int, **values: Any) -> Any:
+        values.update(type=kind, order=", ".join(order), allowed=", ".join(order))
+        err = ValidationError(_format(messages.get(key, key), values), path=["sections", index])
+        err.pipeline_code = code  # type: ignore[attr-defined]
+        err.pipeline_hint = _format(messages.get(key + "_hint", ""), values)  # type: ignore[attr-defined]
+        return err
+
+    sections = instance["sections"]
+    for index, section in enumerate(sections):
+        title = str(section.get("title", "")) if isinstance(section, dict) else ""
+        canonical = title if title in position else aliases.get(title.lower())
+        if canonical is None:
+            yield error("MED105", "unknown", index, title=title)
+            continue
+        if canonical != title:
+            yield error("MED106", "synonym", index, title=title, canonical=canonical)
+        if canonical in found:
+            yield error("MED104", "duplicate", index, title=canonical, first=found[canonical])
+            continue
+        found[canonical] = index
+        placed.append((index, position[canonical]))
+    highest = -1
+    for index, where in placed:
+        if where < highest:
+            yield error("MED102", "order", index, title=order[where], previous=order[highest])
+        highest = max(highest, where)
+    for where, entry in enumerate(outline):
+        title = str(entry["title"])
+        if entry.get("required") and title not in found:
+            later = [index for index, at in placed if at > where]
+            index = min(later) if later else len(sections)
+            err = error("MED101", "missing", index, title=title)
+            hint_key = "missing_hint_before" if later else "missing_hint_end"
+            nxt = sections[index].get("title", "") if later else ""
+            err.pipeline_hint = _format(messages.get(hint_key, ""), {"title": title, "next": nxt})
+            yield err
+
+
+@cache
+def _validator_class() -> Any:
+    from jsonschema import Draft202012Validator, validators
+
+    return validators.extend(Draft202012Validator, {"sectionOutline": _section_outline})
+
+
+def _validator(path: Path) -> Any:
+    return _compiled(path, id(load_schema(path)))
+
+
+@cache
+def _compiled(path: Path, _identity: int) -> Any:
+    from jsonschema import Draft202012Validator
+
+    schema = load_schema(path)
+    for kind, sub in schema.get("$defs", {}).get("outline", {}).items():
+        sub.setdefault("x-article-type", kind)
+        sub.setdefault("x-outline-messages", schema.get("x-outline-messages", {}))
+    return _validator_class()(schema, format_checker=Draft202012Validator.FORMAT_CHECKER)
+
+
+def check_schema(article: Article, schema_path: Path) -> list[Diagnostic]:
+    """Validate one article against the schema; every error becomes a located diagnostic."""
+    validator = _validator(schema_path)
+    instance = document_instance(article)
+    diagnostics: list[Diagnostic] = []
+    seen: set[tuple[str, FieldPath]] = set()
+    for error in validator.iter_errors(instance):
+        path: FieldPath = tuple(error.absolute_path)
+        marker = (error.validator, path)
+        if error.validator in ("required", "additionalProperties"):
+            if marker in seen:
+                continue
+            seen.add(marker)
+        diagnostics.extend(_diagnostics_for(article, error, path))
+    return diagnostics
+
+
+def _diagnostics_for(article: Article, error: Any, path: FieldPath) -> list[Diagnostic]:
+    code = getattr(error, "pipeline_code", None)
+    if code is not None:
+        span = _body_span(article, path)
+        return [_at(article, span, code, error.message, error.pipeline_hint)]
+    if not path or path[0] != "front_matter":
+        if path[:2] == ("body", "sections"):
+            return [_leaf(article, error, _body_span(article, path))]
+        return []
+    field = path[1:]
+    if error.validator == "required":
+        return _missing(article, error, field)
+    if error.validator == "additionalProperties":
+        return _unknown(article, error, field)
+    return [_leaf(article, error, article.source_map.value(field))]
+
+
+def _missing(article: Article, error: Any, field: FieldPath) -> list[Diagnostic]:
+    properties: dict[str, Schema] = error.schema.get("properties", {})
+    instance = error.instance if isinstance(error.instance, dict) else {}
+    span = (Span(1, 1, 1, 3) if not field else article.source_map.value(field))
+    result = []
+    for name in error.validator_value:
+        if name in instance:
+            continue
+        sub = properties.get(name, {})
+        where = _describe((*field, name))
+        message = _message(sub, "required", {"value": None, "key": name},
+                           f"missing required field {where!r}")
+        hint = sub.get("x-hint") or error.schema.get("x-hint", f"add `{name}:`")
+        result.append(_at(article, span, sub.get("x-code", "FMT101"), message, hint))
+    return result
+
+
+def _unknown(article: Article, error: Any, field: FieldPath) -> list[Diagnostic]:
+    instance = error.instance if isinstance(error.instance, dict) else {}
+    known = set(error.schema.get("properties", {}))
+    result = []
+    for key in instance:
+        if key in known:
+            continue
+        span = article.source_map.key((*field, key))
+        message = _message(error.schema, "additionalProperties", {"key": key, "value": None},
+                           f"unknown field {key!r}")
+        result.append(_at(article, span, "FMT103", message, error.schema.get("x-hint", "")))
+    return result
+
+
+def _leaf(article: Article, error: Any, span: Span) -> Diagnostic:
+    sub: Schema = error.schema if isinstance(error.schema, dict) else {}
+    keyword = str(error.validator)
+    where = _describe(tuple(error.absolute_path)[1:])
+    value = error.instance
+    code = sub.get("x-code")
+    if value is None or value == "":
+        return _at(article, span, code or "FMT105", f"{where} is empty", sub.get("x-hint", ""))
+    if code is None:
+        code = "FMT104" if keyword == "type" else "FMT102"
+    default = _default_message(keyword, where, value, error)
+    message = _message(sub, keyword, {"value": value, "key": where}, default)
+    return _at(article, span, code, message, sub.get("x-hint", ""))
+
+
+def _default_message(keyword: str, where: str, value: Any, error: Any) -> str:
+    expected = error.validator_value
+    if keyword == "type":
+        words = [_TYPE_WORDS.get(t, t) for t in ([expected] if isinstance(expected, str)
+                                                  else expected)]
+        return f"{where} must be {' or '.join(words)}"
+    if keyword == "enum":
+        return f"{where} {value!r} is not one of {', '.join(map(str, expected))}"
+    if keyword == "const":
+        return f"{where} must be {expected!r}"
+    if keyword == "pattern":
+        return f"{where} {value!r} does not have the expected form"
+    if keyword in ("minLength", "maxLength"):
+        bound = "at least" if keyword == "minLength" else "at most"
+        return f"{where} must be {bound} {expected} characters long"
+    if keyword in ("minItems", "maxItems"):
+        bound = "at least" if keyword == "minItems" else "at most"
+        return f"{where} must have {bound} {expected} entries"
+    if keyword == "uniqueItems":
+        return f"{where} lists the same entry twice"
+    return f"{where}: {error.message}"
+
+
+def _message(sub: Schema, keyword: str, values: dict[str, Any], default: str) -> str:
+    template = sub.get("x-messages", {}).get(keyword)
+    return _format(template, values) if isinstance(template, str) else default
+
+
+def _format(template: str, values: dict[str, Any]) -> str:
+    try:
+        return template.format(**values)
+    except (KeyError, IndexError, ValueError):
+        return template
+
+
+def _describe(field: FieldPath) -> str:
+    text = ""
+    for part in field:
+        text += f"[{part}]" if isinstance(part, int) else (f".{part}" if text else part)
+    return text or "front matter"
+
+
+def _body_span(article: Article, path: FieldPath) -> Span:
+    sections = article.sections
+    if len(path) >= 3 and isinstance(path[2], int) and path[2] < len(sections):
+        section = sections[path[2]]
+        return Span(section.line, section.column, section.line,
+                    len(article.lines[section.line - 1]))
+    if sections and len(path) >= 3:
+        line = min(sections[-1].end_line + 1, len(article.lines) + 1)
+        return Span(line, 1, line, 1)
+    return Span(article.body_line, 1, article.body_line, 1)
+
+
+def _at(article: Article, span: Span, code: str, message: str, hint: str) -> Diagnostic:
+    return make(article.path, span.line, span.column, code, message, hint,
+                span.end_line, span.end_column)

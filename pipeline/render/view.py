@@ -1,0 +1,220 @@
+"""What the templates see: an article as plain, output-ready data, and the site around it."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from typing import Any
+
+from pipeline.licenses import LICENSES, lookup
+from pipeline.model import Article
+from pipeline.render.markdown import LinkStyle, plain_text, render_html
+
+_SLUG_WORDS = re.compile(r"[a-z0-9]+")
+
+
+@dataclass(frozen=True)
+class Disclaimer:
+    id: str
+    title: str
+    text: str
+
+
+@dataclass(frozen=True)
+class LicenseView:
+    spdx: str
+    name: str
+    url: str
+
+
+@dataclass(frozen=True)
+class Site:
+    name: str
+    base_url: str  # ends with "/"
+    language: str
+    page_size: str
+    disclaimers: dict[str, Disclaimer]
+    titles: dict[str, str]  # slug → title of every published article
+    max_nesting: int = 32
+
+    def url(self, path: str) -> str:
+        return self.base_url + path
+
+
+@dataclass(frozen=True)
+class ContributorView:
+    name: str
+    credentials: str
+    role: str
+
+    @property
+    def display(self) -> str:
+        return f"{self.name}, {self.credentials}" if self.credentials else self.name
+
+
+@dataclass(frozen=True)
+class ImageView:
+    file: str
+    title: str
+    alt: str
+    caption: str
+    author: str
+    source: str
+    source_url: str  # the source when it is a web address, else ""
+    license: LicenseView
+    credit: str  # one line: title, author, source, licence
+
+
+@dataclass(frozen=True)
+class SectionView:
+    title: str
+    anchor: str
+    html: str
+    text: str
+
+
+@dataclass(frozen=True)
+class LinkView:
+    slug: str
+    title: str
+    url: str
+
+
+@dataclass(frozen=True)
+class CategoryView:
+    name: str
+    slug: str
+
+
+@dataclass(frozen=True)
+class ArticleView:
+    slug: str
+    title: str
+    type: str
+    summary: str
+    url: str  # canonical address of the HTML page
+    source_path: str
+    license: LicenseView
+    disclaimer: Disclaimer
+    contributors: tuple[ContributorView, ...]
+    images: tuple[ImageView, ...]
+    categories: tuple[CategoryView, ...]
+    last_reviewed: str
+    sections: tuple[SectionView, ...]
+    see_also: tuple[LinkView, ...]
+    links: tuple[str, ...]  # slugs of the articles this one links to
+    attribution: str
+
+    @property
+    def authors(self) -> str:
+        return ", ".join(c.name for c in self.contributors)
+
+
+def category_slug(name: str) -> str:
+    return "-".join(_SLUG_WORDS.findall(name.lower())) or "category"
+
+
+def license_view(text: str) -> LicenseView:
+    found = lookup(text)
+    if found is None:
+        return LicenseView(text, text, "")
+    return LicenseView(found.spdx, found.name, found.url)
+
+
+def disclaimers_from_schema(schema: dict[str, Any]) -> dict[str, Disclaimer]:
+    """The disclaimer texts the schema defines (`oneOf` of `const` + `description`)."""
+    field = schema.get("$defs", {}).get("front_matter", {}).get("properties", {}).get(
+        "disclaimer", {})
+    return {str(option["const"]): Disclaimer(str(option["const"]),
+                                             str(option.get("title", option["const"])),
+                                             str(option.get("description", "")))
+            for option in field.get("oneOf", []) if "const" in option}
+
+
+def html_style(site: Site, images: dict[str, ImageView], absolute: bool) -> LinkStyle:
+    """Links as one output writes them: relative inside the site, absolute elsewhere."""
+    base = site.base_url if absolute else ""
+
+    def article(slug: str, fragment: str) -> str:
+        return f"{base}{slug}.html" + (f"#{fragment}" if fragment else "")
+
+    def image(name: str) -> str:
+        return f"{base}images/{name}"
+
+    def credit(name: str) -> str:
+        view = images.get(name)
+        return f"{view.caption} {view.credit}".strip() if view else ""
+
+    return LinkStyle(article=article, image=image, credit=credit)
+
+
+def _text(value: Any) -> str:
+    return value.strip() if isinstance(value, str) else ""
+
+
+def _images(article: Article) -> dict[str, ImageView]:
+    result: dict[str, ImageView] = {}
+    for entry in article.front_matter.get("images") or []:
+        if not isinstance(entry, dict):
+            continue
+        license = license_view(_text(entry.get("license")))
+        source = _text(entry.get("source"))
+        title, author = _text(entry.get("title")), _text(entry.get("author"))
+        credit = f"“{title}” by {author}. Source: {source}. Licence: {license.name}."
+        result[_text(entry.get("file"))] = ImageView(
+            file=_text(entry.get("file")), title=title, alt=_text(entry.get("alt")),
+            caption=_text(entry.get("caption")), author=author, source=source,
+            source_url=source if source.startswith("https://") else "", license=license,
+            credit=credit)
+    return result
+
+
+def build_view(article: Article, site: Site, absolute_links: bool = False) -> ArticleView:
+    """The article as output-ready data; section HTML is sanitised, links are rewritten."""
+    fm = article.front_matter
+    images = _images(article)
+    style = html_style(site, images, absolute_links)
+    sections = []
+    linked: list[str] = []
+    for section in article.sections:
+        body = article.tokens[section.token_start + 3:section.token_end]
+        html, _ = render_html(body, style, site.max_nesting)
+        sections.append(SectionView(section.title, section.anchor, html, plain_text(body)))
+    see_also = []
+    for link in article.links:
+        slug = _internal_slug(link.target)
+        if link.kind != "link" or slug is None:
+            continue
+        if slug not in linked:
+            linked.append(slug)
+        if link.section.lower() == "see also" and slug in site.titles:
+            see_also.append(LinkView(slug, site.titles[slug], style.article(slug, "")))
+    contributors = tuple(
+        ContributorView(_text(c.get("name")), _text(c.get("credentials")), _text(c.get("role")))
+        for c in fm.get("contributors") or [] if isinstance(c, dict))
+    license = license_view(_text(fm.get("license")))
+    url = site.url(f"{article.slug}.html")
+    title = article.title
+    authors = ", ".join(c.name for c in contributors)
+    attribution = (f"“{title}” by {authors}, {site.name}, {url}. Licensed under {license.name} "
+                   f"({license.url}). Changes: none; this is the original article.")
+    disclaimer_id = _text(fm.get("disclaimer"))
+    return ArticleView(
+        slug=article.slug, title=title, type=article.type, summary=_text(fm.get("summary")),
+        url=url, source_path=article.path, license=license,
+        disclaimer=site.disclaimers.get(disclaimer_id, Disclaimer(disclaimer_id, "", "")),
+        contributors=contributors, images=tuple(images.values()),
+        categories=tuple(CategoryView(str(c), category_slug(str(c)))
+                         for c in fm.get("categories") or []),
+        last_reviewed=_text(fm.get("last_reviewed")), sections=tuple(sections),
+        see_also=tuple(see_also), links=tuple(linked), attribution=attribution)
+
+
+def _internal_slug(target: str) -> str | None:
+    path = target.split("#", 1)[0]
+    if "/" in path or ":" in path or not path.endswith(".md"):
+        return None
+    return path[:-3]
+
+
+

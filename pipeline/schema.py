@@ -59,10 +59,26 @@ def front_matter_schema(schema: Schema) -> Schema:
     return root
 
 
+def _normalised(front_matter: dict[str, Any]) -> dict[str, Any]:
+    """Licence spellings the licence table recognises become SPDX ids (a rule warns of them)."""
+    from pipeline.licenses import normalise
+
+    result = dict(front_matter)
+    if isinstance(result.get("license"), str):
+        result["license"] = normalise(result["license"]) or result["license"]
+    images = result.get("images")
+    if isinstance(images, list):
+        result["images"] = [
+            {**image, "license": normalise(image["license"]) or image["license"]}
+            if isinstance(image, dict) and isinstance(image.get("license"), str) else image
+            for image in images]
+    return result
+
+
 def document_instance(article: Article) -> dict[str, Any]:
-    """What the schema validates: the front matter and the outline of the body."""
+    """What the schema validates: the front matter (licences as SPDX ids) and the outline."""
     return {
-        "front_matter": article.front_matter,
+        "front_matter": _normalised(article.front_matter),
         "body": {"sections": [{"title": s.title, "empty": s.empty} for s in article.sections]},
     }
 

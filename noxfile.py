@@ -1,4 +1,4 @@
-"""Sessions: tests, check (the articles), style (ruff + mypy), publish, rules (reference doc)."""
+"""One line of purpose per session; `nox` alone runs style, check and tests."""
 
 from __future__ import annotations
 
@@ -10,21 +10,37 @@ nox.options.reuse_existing_virtualenvs = True
 
 @nox.session
 def tests(session: nox.Session) -> None:
-    """Run the test suite."""
+    """Run the whole test suite, browser and validator tests included."""
+    session.run("bash", ".ci/system-deps", external=True)
     session.install("-e", ".[pdf,test]")
     session.run("pytest", *session.posargs)
 
 
 @nox.session
 def check(session: nox.Session) -> None:
-    """Check every bundled article."""
+    """Check every bundled article (pass paths or options after --)."""
     session.install("-e", ".")
     session.run("pipeline", "check", *session.posargs)
 
 
 @nox.session
+def publish(session: nox.Session) -> None:
+    """Check, then publish the site, the JSON API and the PDFs into build/."""
+    session.install("-e", ".[pdf]")
+    session.run("pipeline", "publish", *session.posargs)
+
+
+@nox.session
 def style(session: nox.Session) -> None:
-    """Lint and type-check the package."""
-    session.install("-e", ".[dev]")
-    session.run("ruff", "check", "pipeline", "noxfile.py")
+    """Lint and type-check the package (ruff, mypy --strict)."""
+    session.install("-e", ".[dev,pdf]")
+    session.run("ruff", "check", "pipeline", "tests", "noxfile.py")
     session.run("mypy", "pipeline")
+
+
+@nox.session
+def rules(session: nox.Session) -> None:
+    """Regenerate docs/rules.md from the rule catalogue."""
+    session.install("-e", ".")
+    with open("docs/rules.md", "w", encoding="utf-8") as handle:
+        session.run("pipeline", "rules", "--format", "markdown", stdout=handle)

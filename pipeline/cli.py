@@ -57,6 +57,17 @@ def build_parser() -> argparse.ArgumentParser:
     check.add_argument("--statistics", action="store_true",
                        help="print the number of diagnostics per rule")
 
+    publish = commands.add_parser(
+        "publish", help="check, then render HTML, JSON and PDF into the build folder")
+    publish.add_argument("--out", type=Path, default=Path("build"), metavar="DIR",
+                         help="output folder (default: build)")
+    publish.add_argument("--formats", default="html,json,pdf", metavar="LIST",
+                         help="comma-separated outputs among html, json, pdf (default: all)")
+    publish.add_argument("--jobs", "-j", type=int, default=0, metavar="N",
+                         help="parallel workers (default: one per core)")
+    publish.add_argument("--progress", action=argparse.BooleanOptionalAction, default=None,
+                         help="progress bar (default: on a terminal outside CI)")
+
     rules = commands.add_parser("rules", help="list every rule")
     rules.add_argument("--format", choices=("text", "json", "markdown"), default="text")
     return parser
@@ -77,6 +88,8 @@ def main(argv: list[str] | None = None) -> int:
             return run_check(request)
         if args.command == "rules":
             return run_rules(args.format)
+        if args.command == "publish":
+            return run_publish(args.out, args.formats, args.jobs, args.progress)
     except ConfigError as error:
         print(f"pipeline: configuration error: {error}", file=sys.stderr)
         return EXIT_USAGE
@@ -133,6 +146,39 @@ def write_atomically(path: Path, text: str) -> None:
                                      prefix=f".{path.name}.", suffix=".tmp") as handle:
         handle.write(text)
     os.replace(handle.name, path)
+
+
+def run_publish(out: Path, formats: str, jobs: int, progress: bool | None) -> int:
+    from pipeline.config import ConfigError, load_config
+    from pipeline.publish import FORMATS, PublishRequest, publish
+    from pipeline.report import Report, formatter
+
+    chosen = tuple(f.strip() for f in formats.split(",") if f.strip())
+    unknown = [f for f in chosen if f not in FORMATS]
+    if unknown or not chosen:
+        raise ConfigError(f"--formats: unknown output(s) {', '.join(unknown) or '(none)'}; "
+                          f"choose among {', '.join(FORMATS)}")
+    if jobs < 0:
+        raise ConfigError("--jobs must be 0 (one per core) or more")
+    if progress is None:
+        progress = sys.stderr.isatty() and not os.environ.get("CI")
+    started = time.perf_counter()
+    config = load_config()
+    result = publish(config, PublishRequest(out=out, formats=chosen, jobs=jobs,
+                                            progress=progress))
+    elapsed = time.perf_counter() - started
+    if result.diagnostics:
+        report = Report(result.diagnostics, color=use_color(sys.stdout))
+        sys.stdout.write(formatter("text")(report))
+    if not result.ok:
+        errors = sum(1 for d in result.diagnostics if d.severity == "error")
+        sys.stderr.write(f"Publish refused: {errors} error(s); the previous build is "
+                         f"unchanged.\n")
+        return EXIT_ERRORS
+    sys.stderr.write(f"Published {result.rendered + result.reused} articles "
+                     f"({result.rendered} rendered, {result.reused} unchanged) and "
+                     f"{result.files} files to {out} in {elapsed:.2f}s\n")
+    return EXIT_OK
 
 
 def run_rules(fmt: str) -> int:

@@ -60,6 +60,7 @@ FAMILIES: dict[str, str] = {
     "TRS": "Trustworthy medical content",
     "SEC": "Safety of what contributors write",
     "SUP": "Inline suppressions",
+    "PUB": "Publishing: the build folder and the outputs",
 }
 
 _FM = "---\ntitle: Asthma\n"
@@ -202,6 +203,26 @@ RULES: tuple[Rule, ...] = (
           "The encyclopedia is published under CC BY-SA; every article must be too.",
           "license: CC-BY-NC-4.0\n", "license: CC-BY-SA-4.0\n"),
 )
+
+PUBLISH_RULES: tuple[Rule, ...] = (
+    _rule("PUB001", "publish-locked", "error",
+          "Another publish of the same output folder is running.",
+          "Two publishes writing one folder at once would mix their outputs."),
+    _rule("PUB002", "output-not-writable", "error",
+          "The output folder or its staging copy cannot be written (permissions, full disk).",
+          "A publish that cannot write all its files must leave the previous build whole."),
+    _rule("PUB003", "output-missing-notice", "error",
+          "A rendered output lacks the disclaimer, the licence or the attribution.",
+          "Every page, JSON document and PDF must carry them, legally and for readers' safety."),
+    _rule("PUB004", "render-failed", "error",
+          "An article could not be rendered.",
+          "A template or renderer fault must stop the publish, not produce a broken page."),
+    _rule("PUB005", "unsafe-output-path", "error",
+          "A value that becomes a file name would write outside the output folder.",
+          "Slugs, image names and categories become paths; none may escape the build."),
+)
+
+RULES = RULES + PUBLISH_RULES
 
 RULES_BY_CODE: dict[str, Rule] = {rule.code: rule for rule in RULES}
 

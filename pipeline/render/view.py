@@ -169,14 +169,17 @@ def _images(article: Article) -> dict[str, ImageView]:
     return result
 
 
-def build_view(article: Article, site: Site, absolute_links: bool = False) -> ArticleView:
-    """The article as output-ready data; section HTML is sanitised, links are rewritten."""
+def build_view(article: Article, site: Site, absolute_links: bool = False,
+               with_sections: bool = True) -> ArticleView:
+    """The article as output-ready data; section HTML is sanitised, links are rewritten.
+
+    Without sections, only the metadata is built (for index and category pages)."""
     fm = article.front_matter
     images = _images(article)
     style = html_style(site, images, absolute_links)
     sections = []
     linked: list[str] = []
-    for section in article.sections:
+    for section in article.sections if with_sections else []:
         body = article.tokens[section.token_start + 3:section.token_end]
         html, _ = render_html(body, style, site.max_nesting)
         sections.append(SectionView(section.title, section.anchor, html, plain_text(body)))

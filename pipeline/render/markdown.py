@@ -61,24 +61,27 @@ class LinkStyle:
 
 def _render_rules(max_nesting: int) -> Any:
     parser = markdown_parser(max_nesting)
-    renderer = parser.renderer
+    renderer: Any = parser.renderer
 
     def drop(self: Any, tokens: list[Token], idx: int, options: Any, env: Any) -> str:
         return ""
 
     def heading_open(self: Any, tokens: list[Token], idx: int, options: Any, env: Any) -> str:
-        text = inline_text(tokens[idx + 1])
-        return f'<{_heading_tag(tokens[idx])} id="{html.escape(anchor_of(text))}">'
+        anchor = unique_id(anchor_of(inline_text(tokens[idx + 1])), env["ids"])
+        return f'<{_heading_tag(tokens[idx])} id="{html.escape(anchor)}">'
 
     def heading_close(self: Any, tokens: list[Token], idx: int, options: Any, env: Any) -> str:
         return f"</{_heading_tag(tokens[idx])}>\n"
 
     def link_open(self: Any, tokens: list[Token], idx: int, options: Any, env: Any) -> str:
+        # The tokens belong to the article and are rendered more than once (relative and
+        # absolute links): build the tag here instead of rewriting the token's attributes.
         token = tokens[idx]
         target = env["rewrite"](str(token.attrs.get("href", "")))
-        token.attrs["href"] = target
         env["links"].append(target)
-        return str(self.renderToken(tokens, idx, options, env))
+        title = token.attrs.get("title")
+        extra = f' title="{html.escape(str(title))}"' if title else ""
+        return f'<a href="{html.escape(target)}"{extra}>'
 
     def image(self: Any, tokens: list[Token], idx: int, options: Any, env: Any) -> str:
         token = tokens[idx]
@@ -121,6 +124,17 @@ def _heading_tag(token: Token) -> str:
     return "h2" if token.tag == "h1" else token.tag
 
 
+def unique_id(anchor: str, used: set[str]) -> str:
+    """`anchor`, or `anchor-2`, `anchor-3`… if a page already uses it; records the result."""
+    base = anchor or "section"
+    candidate, number = base, 1
+    while candidate in used:
+        number += 1
+        candidate = f"{base}-{number}"
+    used.add(candidate)
+    return candidate
+
+
 def _lone_image(tokens: list[Token], idx: int) -> str | None:
     """The image file of a paragraph that holds only an image, else None."""
     if idx + 1 >= len(tokens) or tokens[idx + 1].type != "inline":
@@ -137,14 +151,18 @@ def _renderer(max_nesting: int) -> Any:
     return _render_rules(max_nesting)
 
 
-def render_html(tokens: list[Token], style: LinkStyle, max_nesting: int = 32
-                ) -> tuple[str, list[str]]:
-    """Safe HTML for a run of block tokens, and the URLs it links to."""
+def render_html(tokens: list[Token], style: LinkStyle, max_nesting: int = 32,
+                ids: set[str] | None = None) -> tuple[str, list[str]]:
+    """Safe HTML for a run of block tokens, and the URLs it links to.
+
+    `ids` holds the element ids the page already uses; headings get ids not in it (a
+    repeated heading becomes `name-2`), and the ids given are added to it.
+    """
     parser = _renderer(max_nesting)
     links: list[str] = []
     env = {"rewrite": lambda target: _rewrite(target, style),
            "rewrite_image": lambda src: _rewrite_image(src, style), "links": links,
-           "credit": style.credit}
+           "credit": style.credit, "ids": set() if ids is None else ids}
     raw = parser.renderer.render(tokens, parser.options, env)
     return sanitise(raw), links
 

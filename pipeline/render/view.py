@@ -6,11 +6,14 @@ import re
 from dataclasses import dataclass
 from typing import Any
 
-from pipeline.licenses import LICENSES, lookup
+from pipeline.licenses import lookup
 from pipeline.model import Article
-from pipeline.render.markdown import LinkStyle, plain_text, render_html
+from pipeline.render.markdown import LinkStyle, plain_text, render_html, unique_id
 
 _SLUG_WORDS = re.compile(r"[a-z0-9]+")
+
+# Element ids the article page template uses itself; section headings never take them.
+PAGE_IDS = frozenset({"content", "disclaimer", "disclaimer-title", "about-this-article"})
 
 
 @dataclass(frozen=True)
@@ -177,20 +180,26 @@ def build_view(article: Article, site: Site, absolute_links: bool = False,
     fm = article.front_matter
     images = _images(article)
     style = html_style(site, images, absolute_links)
+    # Element ids are unique on the page: the page's own first, then the section anchors
+    # (what other articles link to), then the sub-headings inside the sections.
+    ids = set(PAGE_IDS)
+    anchors = [unique_id(section.anchor, ids) for section in article.sections]
     sections = []
     linked: list[str] = []
-    for section in article.sections if with_sections else []:
+    for section, anchor in zip(article.sections if with_sections else [], anchors,
+                               strict=False):
         body = article.tokens[section.token_start + 3:section.token_end]
-        html, _ = render_html(body, style, site.max_nesting)
-        sections.append(SectionView(section.title, section.anchor, html, plain_text(body)))
-    see_also = []
+        html, _ = render_html(body, style, site.max_nesting, ids)
+        sections.append(SectionView(section.title, anchor, html, plain_text(body)))
+    see_also: list[LinkView] = []
     for link in article.links:
         slug = _internal_slug(link.target)
         if link.kind != "link" or slug is None:
             continue
         if slug not in linked:
             linked.append(slug)
-        if link.section.lower() == "see also" and slug in site.titles:
+        if (link.section.lower() == "see also" and slug in site.titles
+                and all(seen.slug != slug for seen in see_also)):
             see_also.append(LinkView(slug, site.titles[slug], style.article(slug, "")))
     contributors = tuple(
         ContributorView(_text(c.get("name")), _text(c.get("credentials")), _text(c.get("role")))

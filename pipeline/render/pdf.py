@@ -1,0 +1,146 @@
+"""An article view → the bytes of its print edition: a tagged PDF laid out by WeasyPrint.
+
+`templates/print.html` gives the content and the PDF metadata (title, authors, language,
+summary, categories, dates); `templates/print.css` the typography, the running header and
+the page numbers; the page size comes from the site. The result depends only on the inputs:
+the PDF dates are the article's last-reviewed date, the file identifier is derived from the
+article URL and the content, and nothing is fetched except images from the images folder.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import re
+from functools import cache, lru_cache
+from pathlib import Path
+from typing import Any
+from urllib.parse import unquote
+
+from markupsafe import Markup, escape
+from weasyprint import CSS, HTML  # type: ignore[import-untyped]
+from weasyprint.text.fonts import FontConfiguration  # type: ignore[import-untyped]
+from weasyprint.urls import URLFetcher, URLFetcherResponse  # type: ignore[import-untyped]
+
+from pipeline.render.environment import environment
+from pipeline.render.view import ArticleView, Site
+
+TEMPLATE = "print.html"
+STYLESHEET = "print.css"
+# Tagged PDF (structure tree, alt text, language) with the PDF/UA-1 identification.
+PDF_VARIANT = "pdf/ua-1"
+
+IMAGE_TYPES = {".svg": "image/svg+xml", ".png": "image/png", ".jpg": "image/jpeg",
+               ".jpeg": "image/jpeg", ".gif": "image/gif", ".webp": "image/webp"}
+_IMAGE_NAME = re.compile(r"[A-Za-z0-9][A-Za-z0-9._-]*")
+# CSS `size` values: a named size (A4, Letter, …) or lengths, optionally with an orientation.
+_PAGE_SIZE = re.compile(r"[A-Za-z0-9.]+(?: [A-Za-z0-9.]+){0,2}")
+_DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
+# A web address in running text, without the punctuation that closes the sentence.
+_URL = re.compile(r"https?://[^\s<>\"]*[^\s<>\".,;:!?)\]]")
+# A word the line breaker may split without a space: at a hyphen, a dash or a slash.
+_BREAKABLE_WORD = re.compile(r"\S*[-/\u2010-\u2015]\S*")
+
+
+class ImageFetcher(URLFetcher):  # type: ignore[misc]
+    """Serves `<base_url>images/<name>` from the images folder and refuses every other URL.
+
+    No network, no `file:` or `data:` URLs, no sub-folders, no symbolic links that lead out
+    of the folder. WeasyPrint catches the refusal and leaves the image out of the page.
+    """
+
+    def __init__(self, prefix: str, images_dir: Path) -> None:
+        # No protocol is allowed, should anything reach the inherited urllib machinery.
+        super().__init__(allowed_protocols=frozenset(), allow_redirects=False)
+        self._prefix = prefix
+        self._folder = images_dir.resolve()
+
+    def fetch(self, url: str, headers: Any = None) -> Any:
+        path = self.local_path(url)
+        if path is None:
+            raise ValueError(f"not an image of the site: {url}")
+        return URLFetcherResponse(url, path.read_bytes(),
+                                  {"Content-Type": IMAGE_TYPES[path.suffix.lower()]})
+
+    def local_path(self, url: str) -> Path | None:
+        """The file in the images folder that `url` names, or None if it names none."""
+        if not url.startswith(self._prefix):
+            return None
+        name = unquote(url[len(self._prefix):])
+        if not _IMAGE_NAME.fullmatch(name) or Path(name).suffix.lower() not in IMAGE_TYPES:
+            return None
+        path = (self._folder / name).resolve()
+        if path.parent != self._folder or path.suffix.lower() not in IMAGE_TYPES:
+            return None
+        return path if path.is_file() else None
+
+
+def render_pdf(view: ArticleView, site: Site, templates: Path, images_dir: Path) -> bytes:
+    """The print edition of one article; same inputs, same bytes.
+
+    `view` should be built with absolute links (`build_view(..., absolute_links=True)`):
+    links in the PDF point at the site, images are read from `images_dir`.
+    """
+    html = environment(templates).get_template(TEMPLATE).render(
+        view=view, site=site, date=_w3c_date(view.last_reviewed), unbroken=unbroken)
+    document = HTML(string=html, base_url=site.base_url,
+                    url_fetcher=ImageFetcher(site.url("images/"), images_dir))
+    stylesheet = _stylesheet((templates / STYLESHEET).read_text(encoding="utf-8"),
+                             site.page_size)
+    pdf: bytes = document.write_pdf(
+        stylesheets=[stylesheet], font_config=_font_config(), pdf_variant=PDF_VARIANT,
+        pdf_identifier=_identifier(view))
+    return pdf
+
+
+def valid_page_size(page_size: str) -> bool:
+    """Whether `page_size` can go into `@page { size: … }` (A4, Letter, "A5 landscape", …)."""
+    return _PAGE_SIZE.fullmatch(page_size) is not None
+
+
+def _w3c_date(text: str) -> str:
+    """The last-reviewed date as the W3C datetime WeasyPrint turns into the PDF dates."""
+    return f"{text}T00:00:00Z" if _DATE.fullmatch(text) else ""
+
+
+def unbroken(text: str) -> Markup:
+    """`text` escaped, with every word that could wrap at a hyphen or a slash kept whole.
+
+    A notice read back from the PDF must match its text with only whitespace changed
+    (publish checks the licence and the attribution that way), so `Attribution-ShareAlike`
+    and web addresses never wrap; the addresses also become links.
+    """
+    parts: list[str] = []
+    end = 0
+    for match in _BREAKABLE_WORD.finditer(text):
+        word = match.group()
+        url = _URL.search(word)
+        inner = escape(word) if url is None else Markup('{}<a href="{}">{}</a>{}').format(
+            word[:url.start()], url.group(), url.group(), word[url.end():])
+        parts += [escape(text[end:match.start()]),
+                  Markup('<span class="nowrap">{}</span>').format(inner)]
+        end = match.end()
+    parts.append(escape(text[end:]))
+    return Markup("").join(parts)
+
+
+@cache
+def _font_config() -> Any:
+    """One fontconfig and Pango font map per process, shared by every render.
+
+    WeasyPrint otherwise makes a new one per document and loads the fonts again: sharing it
+    saves about 15 ms of a 140 ms article here.
+    """
+    return FontConfiguration()
+
+
+@lru_cache(maxsize=8)
+def _stylesheet(css: str, page_size: str) -> Any:
+    """The print stylesheet with the page size, parsed once per process (about 5 ms)."""
+    if not valid_page_size(page_size):
+        raise ValueError(f"page size {page_size!r} is not a CSS page size such as A4 or Letter")
+    return CSS(string=f"{css}\n@page {{ size: {page_size}; }}\n", font_config=_font_config())
+
+
+def _identifier(view: ArticleView) -> bytes:
+    """The permanent half of the PDF file identifier: the same for every edition of a page."""
+    return hashlib.sha256(view.url.encode("utf-8")).hexdigest()[:32].encode("ascii")

@@ -1,0 +1,297 @@
+"""The print edition: what a reader finds in the PDF, its metadata, its pages, its bytes.
+
+PDFs are slow to make, so each (article, page size) is rendered once per module and shared.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import io
+import os
+import socket
+import subprocess
+import sys
+import urllib.request
+from collections.abc import Callable, Iterator
+from functools import cache
+from pathlib import Path
+from typing import Any
+
+import pytest
+from pypdf import PdfReader
+from pypdf.generic import DictionaryObject
+
+from pipeline.config import Limits
+from pipeline.load import load_file
+from pipeline.render.pdf import ImageFetcher, render_pdf, unbroken
+from pipeline.render.view import ArticleView, SectionView, Site, build_view, disclaimers_from_schema
+from pipeline.schema import load_schema
+from tests.conftest import ARTICLES, SCHEMA, TEMPLATES
+
+IMAGES = ARTICLES / "images"
+BASE_URL = "https://encyclopedia.example.org/"
+SLUGS = ["asthma", "ibuprofen", "vaccination"]  # an image and a table; drug; no image
+A4 = (595.28, 841.89)
+LETTER = (612.0, 792.0)
+
+
+@cache
+def site(page_size: str = "A4") -> Site:
+    titles = {}
+    for path in sorted(ARTICLES.glob("*.md")):
+        article = load_file(path, f"articles/{path.name}", Limits()).article
+        assert article is not None
+        titles[article.slug] = article.title
+    return Site(name="Open Medical Encyclopedia", base_url=BASE_URL, language="en-GB",
+                page_size=page_size, disclaimers=disclaimers_from_schema(load_schema(SCHEMA)),
+                titles=titles)
+
+
+@cache
+def view(slug: str) -> ArticleView:
+    loaded = load_file(ARTICLES / f"{slug}.md", f"articles/{slug}.md", Limits())
+    assert loaded.article is not None, loaded.diagnostics
+    return build_view(loaded.article, site(), absolute_links=True)
+
+
+@cache
+def pdf(slug: str, page_size: str = "A4") -> bytes:
+    return render_pdf(view(slug), site(page_size), TEMPLATES, IMAGES)
+
+
+def reader(data: bytes) -> PdfReader:
+    return PdfReader(io.BytesIO(data))
+
+
+def catalog(document: PdfReader) -> Any:
+    return document.trailer["/Root"]
+
+
+def squashed(text: str) -> str:
+    """Whitespace folded to single spaces: line breaks in the PDF are not part of the text."""
+    return " ".join(text.split())
+
+
+def pdf_text(data: bytes) -> str:
+    return squashed(" ".join(page.extract_text() for page in reader(data).pages))
+
+
+@pytest.mark.parametrize("slug", SLUGS)
+def test_the_pdf_holds_the_article_and_its_notices(slug: str) -> None:
+    article = view(slug)
+    text = pdf_text(pdf(slug))
+    wanted = [article.title, article.summary, article.disclaimer.text, article.license.name,
+              article.license.url, article.attribution, article.last_reviewed,
+              *(section.title for section in article.sections),
+              *(contributor.display for contributor in article.contributors),
+              *(image.credit for image in article.images),
+              *(f"{link.title}: {link.url}" for link in article.see_also)]
+    missing = [needle for needle in wanted if squashed(needle) not in text]
+    assert not missing
+    assert all(contributor.credentials for contributor in article.contributors)
+    assert article.see_also, "the bundled articles all have a See Also section"
+
+
+def test_an_image_is_drawn_with_its_caption_and_listed_in_the_credits() -> None:
+    article = view("asthma")
+    (image,) = article.images
+    text = pdf_text(pdf("asthma"))
+    assert "Image credits" in text
+    assert squashed(image.caption) in text  # under the figure, before the credit
+    assert squashed(image.credit) in text  # in the list (the caption may wrap it anywhere)
+    assert _figure_alt_texts(reader(pdf("asthma"))) == [image.alt]
+
+
+def test_metadata_title_authors_language_summary_keywords_dates() -> None:
+    article = view("asthma")
+    document = reader(pdf("asthma"))
+    metadata = document.metadata
+    assert metadata is not None
+    assert metadata.title == "Asthma"
+    assert metadata.author == "Helen Whitfield, Sarah Lindqvist" == article.authors
+    assert metadata.subject == article.summary
+    assert str(metadata["/Keywords"]) == "Respiratory medicine, Immunology"
+    assert str(metadata["/CreationDate"]) == str(metadata["/ModDate"]) == "D:20260121000000Z"
+    assert str(catalog(document)["/Lang"]) == "en-GB"
+
+
+@pytest.mark.parametrize("slug", SLUGS)
+def test_every_page_is_numbered_and_carries_the_title(slug: str) -> None:
+    pages = reader(pdf(slug)).pages
+    assert len(pages) >= 1
+    for number, page in enumerate(pages, start=1):
+        text = squashed(page.extract_text())
+        assert f"Page {number} of {len(pages)}" in text
+        assert view(slug).title in text  # the h1 on page one, the running header after
+
+
+@pytest.mark.parametrize(("page_size", "expected"), [("A4", A4), ("Letter", LETTER),
+                                                     ("A5 landscape", (595.28, 419.53))])
+def test_the_page_size_comes_from_the_site(page_size: str, expected: tuple[float, float]
+                                           ) -> None:
+    for page in reader(pdf("vaccination", page_size)).pages:
+        box = page.mediabox
+        assert (round(float(box.width), 2), round(float(box.height), 2)) == expected
+
+
+def test_a_page_size_that_is_not_css_is_refused() -> None:
+    with pytest.raises(ValueError, match="page size"):
+        render_pdf(view("vaccination"), site("A4; } body { display: none"), TEMPLATES, IMAGES)
+
+
+def test_the_pdf_is_tagged_for_accessibility() -> None:
+    root = catalog(reader(pdf("asthma")))
+    assert "/StructTreeRoot" in root
+    assert bool(root["/MarkInfo"]["/Marked"])
+    assert bool(root["/ViewerPreferences"]["/DisplayDocTitle"])
+    assert b'pdfuaid:part="1"' in root["/Metadata"].get_object().get_data()
+
+
+def test_markup_in_the_data_is_printed_as_text() -> None:
+    tricky = dataclasses.replace(view("vaccination"), title="Vaccines <b>& you</b>",
+                                 summary="<script>alert(1)</script> is text.")
+    data = render_pdf(tricky, site(), TEMPLATES, IMAGES)
+    text = pdf_text(data)
+    assert "Vaccines <b>& you</b>" in text
+    assert "<script>alert(1)</script> is text." in text
+    metadata = reader(data).metadata
+    assert metadata is not None and metadata.title == "Vaccines <b>& you</b>"
+
+
+# -- determinism -----------------------------------------------------------------------------
+
+def test_two_renders_give_identical_bytes() -> None:
+    first = render_pdf(view("asthma"), site(), TEMPLATES, IMAGES)
+    render_pdf(view("ibuprofen"), site(), TEMPLATES, IMAGES)  # order of work does not matter
+    assert render_pdf(view("asthma"), site(), TEMPLATES, IMAGES) == first == pdf("asthma")
+
+
+SUBPROCESS = """
+import sys
+from tests.test_render_pdf import pdf
+sys.stdout.buffer.write(pdf(sys.argv[1]))
+"""
+
+
+def test_another_process_clock_and_time_zone_give_identical_bytes() -> None:
+    env = {**os.environ, "TZ": "Pacific/Kiritimati", "SOURCE_DATE_EPOCH": "86400",
+           "PYTHONHASHSEED": "4321", "LC_ALL": "C"}
+    result = subprocess.run([sys.executable, "-c", SUBPROCESS, "asthma"], capture_output=True,
+                            cwd=Path(__file__).resolve().parent.parent, env=env, timeout=120,
+                            check=True)
+    assert result.stdout == pdf("asthma")
+
+
+# -- what the renderer fetches -----------------------------------------------------------------
+
+@pytest.fixture
+def fetcher(tmp_path: Path) -> ImageFetcher:
+    images = tmp_path / "images"
+    images.mkdir()
+    (images / "chart.svg").write_bytes((IMAGES / "asthma-airway.svg").read_bytes())
+    (images / "notes.txt").write_text("not an image", encoding="utf-8")
+    (tmp_path / "secret.svg").write_text("<svg/>", encoding="utf-8")
+    (images / "leak.svg").symlink_to(tmp_path / "secret.svg")
+    (images / "notes.svg").symlink_to(images / "notes.txt")
+    return ImageFetcher(BASE_URL + "images/", images)
+
+
+def test_the_fetcher_serves_an_image_of_the_folder(fetcher: ImageFetcher) -> None:
+    response = fetcher.fetch(BASE_URL + "images/chart.svg")
+    assert response.content_type == "image/svg+xml"
+    assert response.read() == (IMAGES / "asthma-airway.svg").read_bytes()
+
+
+@pytest.mark.parametrize("url", [
+    "https://evil.example/x.png",
+    "file:///etc/passwd",
+    "data:image/svg+xml,<svg/>",
+    BASE_URL + "images/../secret.svg",
+    BASE_URL + "images/%2e%2e%2fsecret.svg",
+    BASE_URL + "images/sub/chart.svg",
+    BASE_URL + "images/notes.txt",
+    BASE_URL + "images/missing.svg",
+    BASE_URL + "images/leak.svg",  # a symbolic link out of the folder
+    BASE_URL + "images/notes.svg",  # a symbolic link to a file that is not an image
+    BASE_URL + "secret.svg",
+    "http://encyclopedia.example.org/images/chart.svg",
+])
+def test_the_fetcher_refuses_everything_else(fetcher: ImageFetcher, url: str) -> None:
+    assert fetcher.local_path(url) is None
+    with pytest.raises(ValueError, match="not an image of the site"):
+        fetcher.fetch(url)
+
+
+@pytest.fixture
+def watched(monkeypatch: pytest.MonkeyPatch) -> Iterator[dict[str, list[Any]]]:
+    """Records what the fetcher is asked for, and any attempt to reach the network."""
+    seen: dict[str, list[Any]] = {"served": [], "refused": [], "network": []}
+    original = ImageFetcher.fetch
+
+    def fetch(self: ImageFetcher, url: str, headers: Any = None) -> Any:
+        try:
+            response = original(self, url, headers)
+        except ValueError:
+            seen["refused"].append(url)
+            raise
+        seen["served"].append(url)
+        return response
+
+    def no_network(name: str) -> Callable[..., Any]:
+        def refuse(*args: Any, **kwargs: Any) -> Any:
+            seen["network"].append((name, args))
+            raise OSError("network use in a test")
+        return refuse
+
+    monkeypatch.setattr(ImageFetcher, "fetch", fetch)
+    monkeypatch.setattr(socket, "create_connection", no_network("create_connection"))
+    monkeypatch.setattr(socket.socket, "connect", no_network("connect"))
+    monkeypatch.setattr(urllib.request.OpenerDirector, "open", no_network("urlopen"))
+    yield seen
+
+
+def test_images_outside_the_folder_are_left_out_unfetched(watched: dict[str, list[Any]]
+                                                          ) -> None:
+    hostile = ('<p>Look:</p><img src="https://evil.example/x.png" alt="remote">'
+               '<img src="file:///etc/passwd" alt="local file">'
+               f'<img src="{BASE_URL}images/../../etc/passwd" alt="traversal">'
+               f'<figure><img src="{BASE_URL}images/asthma-airway.svg" alt="Airway"></figure>')
+    article = view("vaccination")
+    sections = (SectionView("Overview", "overview", hostile, "Look:"), *article.sections[1:])
+    data = render_pdf(dataclasses.replace(article, sections=sections), site(), TEMPLATES,
+                      IMAGES)
+    assert data.startswith(b"%PDF-")
+    assert "Look:" in pdf_text(data)
+    assert watched["served"] == [f"{BASE_URL}images/asthma-airway.svg"]
+    assert set(watched["refused"]) == {"https://evil.example/x.png", "file:///etc/passwd",
+                                       f"{BASE_URL}images/../../etc/passwd"}
+    assert watched["network"] == []
+
+
+# -- helpers -----------------------------------------------------------------------------------
+
+def test_unbroken_keeps_hyphenated_words_and_addresses_whole_and_escapes() -> None:
+    markup = str(unbroken("Attribution-ShareAlike (https://x.example/a-b?c=1&d=2). <b>"))
+    assert markup == (
+        '<span class="nowrap">Attribution-ShareAlike</span> <span class="nowrap">('
+        '<a href="https://x.example/a-b?c=1&amp;d=2">https://x.example/a-b?c=1&amp;d=2</a>).'
+        '</span> &lt;b&gt;')
+
+
+def _figure_alt_texts(document: PdfReader) -> list[str]:
+    """The /Alt of every Figure in the structure tree, in document order."""
+    found: list[str] = []
+
+    def walk(node: Any) -> None:
+        node = node.get_object() if hasattr(node, "get_object") else node
+        if isinstance(node, list):
+            for child in node:
+                walk(child)
+        elif isinstance(node, DictionaryObject):
+            if node.get("/S") == "/Figure":
+                found.append(str(node.get("/Alt")))
+            if "/K" in node:
+                walk(node["/K"])
+
+    walk(catalog(document)["/StructTreeRoot"])
+    return found

@@ -93,6 +93,7 @@ def _publish_locked(config: Config, request: PublishRequest, out: Path) -> Publi
         staging.mkdir()
         result, rendered = _render_all(request, site, articles, keys, previous, out, staging,
                                        config)
+        result.diagnostics[:0] = checked.diagnostics  # the warnings, shown with the result
         if not result.ok:
             return result
         result.files = _write_site(config, request, site, staging, rendered)
@@ -116,10 +117,10 @@ def make_site(config: Config, articles: dict[str, Article]) -> Site:
                 max_nesting=config.limits.max_markdown_nesting)
 
 
-def _digest_tree(folder: Path) -> str:
+def _digest_tree(folder: Path, pattern: str = "*") -> str:
     digest = hashlib.sha256()
     if folder.is_dir():
-        for path in sorted(p for p in folder.rglob("*") if p.is_file()):
+        for path in sorted(p for p in folder.rglob(pattern) if p.is_file()):
             digest.update(path.relative_to(folder).as_posix().encode())
             digest.update(hashlib.sha256(path.read_bytes()).digest())
     return digest.hexdigest()
@@ -134,6 +135,7 @@ def _fingerprint(config: Config) -> str:
     if marker not in _FINGERPRINTS:
         digest = hashlib.sha256()
         digest.update(__version__.encode())
+        digest.update(_digest_tree(Path(__file__).parent, "*.py").encode())  # the code itself
         digest.update(_digest_tree(config.templates).encode())
         digest.update(config.schema.read_bytes())
         digest.update(repr((config.base_url, config.site_name, config.language,
@@ -285,13 +287,28 @@ def missing_notices(article: Article, outputs: dict[str, bytes],
 
 
 def _squash(text: str) -> str:
-    return " ".join(text.split())
+    """Text without any whitespace: line breaks in PDFs fall anywhere, even inside a URL."""
+    return "".join(text.split())
 
 
 def _output_text(relative: str, data: bytes) -> str:
     if relative.endswith(".pdf"):
         return pdf_text(data)
+    if relative.endswith(".json"):
+        return "\n".join(_strings(json.loads(data)))
     return data.decode("utf-8", errors="replace")
+
+
+def _strings(value: Any) -> Iterator[str]:
+    """Every string in a JSON document, as a reader of the API gets it."""
+    if isinstance(value, str):
+        yield value
+    elif isinstance(value, dict):
+        for item in value.values():
+            yield from _strings(item)
+    elif isinstance(value, list):
+        for item in value:
+            yield from _strings(item)
 
 
 def pdf_text(data: bytes) -> str:
@@ -334,11 +351,16 @@ def _write_site(config: Config, request: PublishRequest, site: Site, staging: Pa
 
 
 def _categories(views: list[ArticleView]) -> dict[Any, list[ArticleView]]:
-    groups: dict[Any, list[ArticleView]] = {}
+    """Articles by category page: names that share a slug share the page (first name wins)."""
+    names: dict[str, Any] = {}
+    groups: dict[str, list[ArticleView]] = {}
     for view in views:
         for category in view.categories:
-            groups.setdefault(category, []).append(view)
-    return dict(sorted(groups.items(), key=lambda item: item[0].slug))
+            names.setdefault(category.slug, category)
+            members = groups.setdefault(category.slug, [])
+            if view not in members:
+                members.append(view)
+    return {names[slug]: groups[slug] for slug in sorted(groups)}
 
 
 def _copy_images(config: Config, target: Path, views: list[ArticleView]) -> None:

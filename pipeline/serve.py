@@ -1,0 +1,268 @@
+"""Live preview: the site as it will be published, rebuilt on save, with each page's problems.
+
+Pages are rendered on request from the files on disk (nothing is written), so a draft with
+errors can still be previewed: its diagnostics are listed in a panel on the page itself. A
+watcher thread polls the articles, templates and schema; when anything changes, open pages
+reload through a Server-Sent Events stream.
+"""
+
+from __future__ import annotations
+
+import html
+import re
+import threading
+import time
+from dataclasses import dataclass, field
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
+from typing import Any
+
+from pipeline.check import check_paths, corpus_files, display_path
+from pipeline.config import Config
+from pipeline.diagnostics import Diagnostic
+from pipeline.load import load_file
+from pipeline.model import Article
+
+POLL_SECONDS = 0.15
+RELOAD_SCRIPT = b"""(function () {
+  var source = new EventSource("/__pipeline/events");
+  var seen = null;
+  source.onmessage = function (event) {
+    if (seen !== null && event.data !== seen) { window.location.reload(); }
+    seen = event.data;
+  };
+})();
+"""
+PANEL_STYLE = (
+    "#pipeline-problems{position:sticky;bottom:0;max-height:40vh;overflow:auto;margin:0;"
+    "padding:.75rem 1rem;background:#fff8e1;border-top:3px solid #8a5a00;color:#1a1a1a;"
+    "font:15px/1.4 system-ui,sans-serif;z-index:10}"
+    "#pipeline-problems h2{font-size:1rem;margin:0 0 .4rem}"
+    "#pipeline-problems ol{margin:0;padding-left:1.4rem}"
+    "#pipeline-problems .error{color:#8b0000}#pipeline-problems .warning{color:#6b4400}"
+    "#pipeline-problems code{font-weight:bold}")
+_PAGE = re.compile(r"^/(?:(?P<slug>[a-z0-9]+(?:-[a-z0-9]+)*)\.html|index\.html|)$")
+_CATEGORY = re.compile(r"^/category/(?P<slug>[a-z0-9]+(?:-[a-z0-9]+)*)\.html$")
+_IMAGE = re.compile(r"^/images/(?P<name>[A-Za-z0-9][A-Za-z0-9._-]*)$")
+_TYPES = {".svg": "image/svg+xml", ".png": "image/png", ".jpg": "image/jpeg",
+          ".jpeg": "image/jpeg", ".webp": "image/webp", ".gif": "image/gif"}
+
+
+@dataclass
+class Watcher:
+    """Polls the files the site is made of; `version` grows whenever one of them changes."""
+
+    folders: list[Path]
+    version: int = 0
+    changed: threading.Condition = field(default_factory=threading.Condition)
+    _signature: tuple[Any, ...] = ()
+
+    def signature(self) -> tuple[Any, ...]:
+        entries = []
+        for folder in self.folders:
+            paths = [folder] if folder.is_file() else sorted(folder.rglob("*"))
+            for path in paths:
+                try:
+                    stat = path.stat()
+                except OSError:
+                    continue
+                entries.append((str(path), stat.st_mtime_ns, stat.st_size))
+        return tuple(entries)
+
+    def poll_forever(self) -> None:
+        self._signature = self.signature()
+        while True:
+            time.sleep(POLL_SECONDS)
+            current = self.signature()
+            if current != self._signature:
+                self._signature = current
+                with self.changed:
+                    self.version += 1
+                    self.changed.notify_all()
+
+
+class Preview:
+    """Renders pages of the current state of the files, with their diagnostics."""
+
+    def __init__(self, config: Config) -> None:
+        self.config = config
+        self.lock = threading.Lock()
+
+    def articles(self) -> dict[str, Article]:
+        result = {}
+        for path in corpus_files(self.config):
+            loaded = load_file(path, display_path(path), self.config.limits)
+            if loaded.article is not None:
+                result[loaded.article.slug] = loaded.article
+        return result
+
+    def article_page(self, slug: str) -> bytes | None:
+        from pipeline.publish import make_site, render_article
+
+        path = self.config.articles / f"{slug}.md"
+        if not path.is_file():
+            return None
+        with self.lock:
+            result = check_paths(self.config, [path])
+            articles = self.articles()
+            article = result.articles.get(slug)
+            if article is None:
+                return problems_only(slug, result.diagnostics)
+            articles[slug] = article
+            site = make_site(self.config, articles)
+            try:
+                page = render_article(self.config, site, article, ("html",))[
+                    f"html/{slug}.html"]
+            except Exception as error:  # a draft may break a template: show it, do not crash
+                return problems_only(slug, result.diagnostics,
+                                     f"cannot render: {type(error).__name__}: {error}")
+        return inject(page, panel(display_path(path), result.diagnostics))
+
+    def index_page(self) -> bytes:
+        from pipeline.publish import make_site
+        from pipeline.render.environment import environment
+        from pipeline.render.html import render_index_page
+        from pipeline.render.view import build_view
+
+        with self.lock:
+            articles = self.articles()
+            site = make_site(self.config, articles)
+            views = [build_view(a, site, with_sections=False) for a in articles.values()]
+            page = render_index_page(views, site, environment(self.config.templates))
+        return inject(page, b"")
+
+    def category_page(self, slug: str) -> bytes | None:
+        from pipeline.publish import make_site
+        from pipeline.render.environment import environment
+        from pipeline.render.html import render_category_page
+        from pipeline.render.view import build_view
+
+        with self.lock:
+            articles = self.articles()
+            site = make_site(self.config, articles)
+            views = [build_view(a, site, with_sections=False) for a in articles.values()]
+            members = [v for v in views if any(c.slug == slug for c in v.categories)]
+            if not members:
+                return None
+            category = next(c for c in members[0].categories if c.slug == slug)
+            page = render_category_page(category, members, site,
+                                        environment(self.config.templates))
+        return inject(page, b"")
+
+
+def panel(path: str, diagnostics: list[Diagnostic]) -> bytes:
+    """The problems panel: every diagnostic of the page's file, with its line."""
+    count = len(diagnostics)
+    title = (f"{count} problem{'s' if count != 1 else ''} in {path}" if count
+             else f"No problems in {path}")
+    items = "".join(
+        f'<li class="{d.severity}">line {d.line}, column {d.column}: <code>{d.code}</code> '
+        f"[{d.severity}] {html.escape(d.message)}"
+        + (f" <em>Hint: {html.escape(d.hint)}</em>" if d.hint else "") + "</li>"
+        for d in diagnostics)
+    body = f"<ol>{items}</ol>" if items else ""
+    return (f'<aside id="pipeline-problems" aria-label="Problems found by pipeline check">'
+            f"<style>{PANEL_STYLE}</style><h2>{html.escape(title)}</h2>{body}</aside>"
+            ).encode()
+
+
+def inject(page: bytes, extra: bytes) -> bytes:
+    """Add the panel and the reload script just before </body>."""
+    tail = extra + b'<script src="/__pipeline/reload.js"></script>'
+    marker = page.rfind(b"</body>")
+    return page[:marker] + tail + page[marker:] if marker >= 0 else page + tail
+
+
+def problems_only(slug: str, diagnostics: list[Diagnostic], extra: str = "") -> bytes:
+    note = f"<p>{html.escape(extra)}</p>" if extra else ""
+    return (f'<!DOCTYPE html><html lang="en"><head><meta charset="utf-8">'
+            f"<title>{html.escape(slug)}: cannot be previewed</title></head><body><main>"
+            f"<h1>{html.escape(slug)}</h1><p>The article cannot be shown until these problems "
+            f"are fixed.</p>{note}</main>").encode() + inject(
+        b"</body></html>", panel(f"articles/{slug}.md", diagnostics))
+
+
+def make_handler(preview: Preview, watcher: Watcher) -> type[BaseHTTPRequestHandler]:
+    class Handler(BaseHTTPRequestHandler):
+        server_version = "pipeline-serve"
+
+        def log_message(self, format: str, *args: Any) -> None:
+            return
+
+        def do_GET(self) -> None:  # noqa: N802 - the name http.server calls
+            route = self.path.split("?", 1)[0]
+            if route == "/__pipeline/events":
+                self.events()
+                return
+            if route == "/__pipeline/reload.js":
+                self.send(200, "text/javascript", RELOAD_SCRIPT)
+                return
+            if route == "/style.css":
+                self.send(200, "text/css", (preview.config.templates / "style.css").read_bytes())
+                return
+            image = _IMAGE.match(route)
+            if image:
+                self.image(image.group("name"))
+                return
+            page = _PAGE.match(route)
+            category = _CATEGORY.match(route)
+            body: bytes | None = None
+            if page and page.group("slug") and page.group("slug") != "index":
+                body = preview.article_page(page.group("slug"))
+            elif page:
+                body = preview.index_page()
+            elif category:
+                body = preview.category_page(category.group("slug"))
+            if body is None:
+                self.send(404, "text/plain; charset=utf-8", b"not found\n")
+            else:
+                self.send(200, "text/html; charset=utf-8", body)
+
+        def image(self, name: str) -> None:
+            folder = (preview.config.articles / preview.config.images_dir).resolve()
+            path = (folder / name).resolve()
+            kind = _TYPES.get(path.suffix.lower())
+            if path.parent != folder or kind is None or not path.is_file():
+                self.send(404, "text/plain; charset=utf-8", b"not found\n")
+                return
+            self.send(200, kind, path.read_bytes())
+
+        def send(self, status: int, kind: str, body: bytes) -> None:
+            self.send_response(status)
+            self.send_header("Content-Type", kind)
+            self.send_header("Content-Length", str(len(body)))
+            self.send_header("Cache-Control", "no-store")
+            self.end_headers()
+            self.wfile.write(body)
+
+        def events(self) -> None:
+            self.send_response(200)
+            self.send_header("Content-Type", "text/event-stream")
+            self.send_header("Cache-Control", "no-store")
+            self.end_headers()
+            seen = -1
+            try:
+                while True:
+                    with watcher.changed:
+                        if watcher.version == seen:
+                            watcher.changed.wait(timeout=15)
+                        version = watcher.version
+                    if version != seen:
+                        self.wfile.write(f"data: {version}\n\n".encode())
+                        seen = version
+                    else:
+                        self.wfile.write(b": keep-alive\n\n")
+                    self.wfile.flush()
+            except (BrokenPipeError, ConnectionResetError):
+                return
+
+    return Handler
+
+
+def serve(config: Config, host: str, port: int) -> ThreadingHTTPServer:
+    """Start the watcher and return a bound server (call serve_forever on it)."""
+    watcher = Watcher([config.articles, config.templates, config.schema])
+    threading.Thread(target=watcher.poll_forever, daemon=True, name="watcher").start()
+    server = ThreadingHTTPServer((host, port), make_handler(Preview(config), watcher))
+    server.daemon_threads = True
+    return server

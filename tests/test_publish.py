@@ -1,0 +1,177 @@
+"""Publishing as maintainers see it: the build folder, the manifest, refusals, the cache."""
+
+from __future__ import annotations
+
+import errno
+import fcntl
+import hashlib
+import json
+from pathlib import Path
+
+import pytest
+
+from pipeline.config import load_config
+from pipeline.publish import PublishRequest, publish
+from tests.conftest import Runner
+
+SLUGS = sorted(p.stem for p in (Path(__file__).parent.parent / "articles").glob("*.md"))
+
+
+def tree(folder: Path) -> dict[str, str]:
+    """Every file under a folder with its sha256: what 'unchanged' means in these tests."""
+    return {p.relative_to(folder).as_posix(): hashlib.sha256(p.read_bytes()).hexdigest()
+            for p in sorted(folder.rglob("*")) if p.is_file()}
+
+
+@pytest.fixture(scope="module")
+def published(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The bundled corpus published once with all three outputs (shared: PDFs are slow)."""
+    import shutil
+
+    from tests.conftest import ARTICLES, write_pyproject
+
+    root = tmp_path_factory.mktemp("site")
+    shutil.copytree(ARTICLES, root / "articles")
+    write_pyproject(root)
+    result = publish(load_config(root), PublishRequest(out=root / "build", jobs=2))
+    assert result.ok, result.diagnostics
+    return root
+
+
+def test_publish_writes_every_output_of_every_article(published: Path) -> None:
+    build = published / "build"
+    for slug in SLUGS:
+        assert (build / "html" / f"{slug}.html").is_file()
+        assert (build / "json" / f"{slug}.json").is_file()
+        assert (build / "print" / f"{slug}.pdf").read_bytes().startswith(b"%PDF-")
+    assert (build / "html" / "index.html").is_file()
+    assert (build / "json" / "index.json").is_file()
+    assert (build / "html" / "images" / "asthma-airway.svg").is_file()
+
+
+def test_manifest_lists_every_file_with_its_digest(published: Path) -> None:
+    build = published / "build"
+    manifest = json.loads((build / "manifest.json").read_text(encoding="utf-8"))
+    files = tree(build)
+    del files["manifest.json"]
+    assert manifest["files"] == {k: v for k, v in files.items()}
+    assert sorted(manifest["articles"]) == SLUGS
+    asthma = manifest["articles"]["asthma"]["files"]
+    assert set(asthma) == {"html/asthma.html", "json/asthma.json", "print/asthma.pdf"}
+
+
+def test_cli_publish_refuses_on_error_and_leaves_the_build(corpus_project: Path,
+                                                          run_cli: Runner) -> None:
+    first = run_cli(corpus_project, "publish", "--formats", "html,json")
+    assert first.returncode == 0, first.stderr
+    before = tree(corpus_project / "build")
+    article = corpus_project / "articles" / "asthma.md"
+    article.write_text(article.read_text(encoding="utf-8").replace(
+        "license: CC-BY-SA-4.0", "license: CC-BY-NC-4.0", 1), encoding="utf-8")
+    second = run_cli(corpus_project, "publish", "--formats", "html,json")
+    assert second.returncode == 1
+    assert "articles/asthma.md:5:10: LIC101" in second.stdout
+    assert "previous build is unchanged" in second.stderr
+    assert tree(corpus_project / "build") == before
+
+
+def test_two_publishes_give_identical_bytes_and_the_second_renders_nothing(
+        corpus_project: Path, run_cli: Runner) -> None:
+    first = run_cli(corpus_project, "publish", "--formats", "html,json", "--out", "a")
+    assert first.returncode == 0, first.stderr
+    again = run_cli(corpus_project, "publish", "--formats", "html,json", "--out", "a")
+    assert again.returncode == 0
+    assert "(0 rendered, 14 unchanged)" in again.stderr
+    cold = run_cli(corpus_project, "publish", "--formats", "html,json", "--out", "b",
+                   "--jobs", "1", env={"TZ": "Pacific/Kiritimati", "LC_ALL": "C"})
+    assert cold.returncode == 0
+    assert tree(corpus_project / "a") == tree(corpus_project / "b")
+
+
+def test_one_changed_article_is_the_only_one_rendered(corpus_project: Path,
+                                                      run_cli: Runner) -> None:
+    assert run_cli(corpus_project, "publish", "--formats", "html,json").returncode == 0
+    before = tree(corpus_project / "build")
+    article = corpus_project / "articles" / "influenza.md"
+    text = article.read_text(encoding="utf-8")
+    article.write_text(text.replace("## Causes\n", "## Causes\n\nAn added sentence.\n\n", 1),
+                       encoding="utf-8")
+    result = run_cli(corpus_project, "publish", "--formats", "html,json")
+    assert result.returncode == 0
+    assert "(1 rendered, 13 unchanged)" in result.stderr
+    after = tree(corpus_project / "build")
+    changed = {k for k in after if after[k] != before.get(k)}
+    assert "html/influenza.html" in changed and "json/influenza.json" in changed
+    assert not any(k.startswith(("html/asthma", "json/asthma")) for k in changed)
+    assert "An added sentence." in (corpus_project / "build/html/influenza.html").read_text(
+        encoding="utf-8")
+
+
+def test_a_template_change_renders_everything_again(corpus_project: Path,
+                                                    run_cli: Runner) -> None:
+    import shutil
+
+    from tests.conftest import TEMPLATES, write_pyproject
+
+    shutil.copytree(TEMPLATES, corpus_project / "templates")
+    write_pyproject(corpus_project)
+    (corpus_project / "pyproject.toml").write_text(
+        (corpus_project / "pyproject.toml").read_text(encoding="utf-8").replace(
+            TEMPLATES.as_posix(), "templates"), encoding="utf-8")
+    assert run_cli(corpus_project, "publish", "--formats", "html").returncode == 0
+    css = corpus_project / "templates" / "style.css"
+    css.write_text(css.read_text(encoding="utf-8") + "\n/* changed */\n", encoding="utf-8")
+    result = run_cli(corpus_project, "publish", "--formats", "html")
+    assert result.returncode == 0
+    assert "(14 rendered, 0 unchanged)" in result.stderr
+
+
+def test_a_second_publish_meets_the_lock(corpus_project: Path, run_cli: Runner) -> None:
+    lock = corpus_project / ".build.lock"
+    with open(lock, "a+", encoding="utf-8") as handle:
+        fcntl.flock(handle.fileno(), fcntl.LOCK_EX)
+        handle.write("4242")
+        handle.flush()
+        result = run_cli(corpus_project, "publish", "--formats", "html")
+    assert result.returncode == 1
+    assert "PUB001" in result.stdout and "another publish of build is running" in result.stdout
+    assert not (corpus_project / "build").exists()
+
+
+def test_an_unwritable_output_folder_gives_a_diagnostic(corpus_project: Path,
+                                                        run_cli: Runner) -> None:
+    (corpus_project / "blocked").write_text("a file where a folder should be")
+    result = run_cli(corpus_project, "publish", "--formats", "html", "--out",
+                     "blocked/build")
+    assert result.returncode == 1
+    assert "PUB002" in result.stdout
+    assert "Traceback" not in result.stderr
+
+
+def test_a_full_disk_leaves_the_previous_build(corpus_project: Path,
+                                               monkeypatch: pytest.MonkeyPatch) -> None:
+    import pipeline.publish as stage
+
+    config = load_config(corpus_project)
+    out = corpus_project / "build"
+    assert publish(config, PublishRequest(out=out, formats=("html",), jobs=1)).ok
+    before = tree(out)
+    asthma = corpus_project / "articles" / "asthma.md"
+    asthma.write_text(asthma.read_text(encoding="utf-8").replace(
+        "## Causes\n", "## Causes\n\nMore.\n\n", 1), encoding="utf-8")
+    real_write = stage._write
+    calls = {"n": 0}
+
+    def failing_write(path: Path, data: bytes) -> None:
+        calls["n"] += 1
+        if calls["n"] > 1:
+            raise OSError(errno.ENOSPC, "No space left on device", str(path))
+        real_write(path, data)
+
+    monkeypatch.setattr(stage, "_write", failing_write)
+    result = publish(config, PublishRequest(out=out, formats=("html",), jobs=1))
+    assert not result.ok
+    assert [d.code for d in result.diagnostics] == ["PUB002"]
+    assert "No space left on device" in result.diagnostics[0].message
+    assert tree(out) == before
+    assert not list(corpus_project.glob(".build.staging-*"))

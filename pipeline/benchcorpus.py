@@ -10,12 +10,13 @@ from __future__ import annotations
 import random
 from pathlib import Path
 
-WORDS = ("immune cells tissue response infection inflammation symptom treatment diagnosis "
+_VOCABULARY = ("immune cells tissue response infection inflammation symptom treatment diagnosis "
          "blood pressure heart lung airway kidney liver skin joint bone muscle nerve brain "
          "hormone insulin glucose protein vitamin iron fever fatigue pain swelling rash cough "
          "breath sleep exercise diet weight risk factor family history genetic test scan "
          "doctor nurse clinic hospital medicine dose course therapy recovery outcome patient "
-         "child adult older people common rare chronic acute mild severe early late").split()
+         "child adult older people common rare chronic acute mild severe early late")
+WORDS = tuple(_VOCABULARY.split())
 
 OUTLINES = {
     "condition": ["Overview", "Causes", "Risk factors", "Symptoms", "Diagnosis", "Treatment",

@@ -12,7 +12,11 @@ import sys
 import time
 from dataclasses import dataclass
 from pathlib import Path
-from typing import TextIO
+from typing import TYPE_CHECKING, TextIO
+
+if TYPE_CHECKING:
+    from pipeline.check import CheckResult
+    from pipeline.config import Config
 
 EXIT_OK, EXIT_ERRORS, EXIT_USAGE = 0, 1, 2
 
@@ -24,6 +28,8 @@ class CheckRequest:
     output: Path | None
     quiet: bool
     statistics: bool
+    changed_since: str | None = None  # git ref: check only the articles changed since it
+    fix: bool = False  # apply the safe fixes first
 
 
 def use_color(stream: TextIO) -> bool:
@@ -56,6 +62,12 @@ def build_parser() -> argparse.ArgumentParser:
                        help="print diagnostics only, no summary")
     check.add_argument("--statistics", action="store_true",
                        help="print the number of diagnostics per rule")
+    check.add_argument("--changed-since", metavar="REF",
+                       help="check only the articles changed since the git REF (and those "
+                            "the change may break), e.g. origin/main")
+    check.add_argument("--fix", action="store_true",
+                       help="apply the safe fixes (licence ids, heading names, whitespace) "
+                            "and report what changed")
 
     publish = commands.add_parser(
         "publish", help="check, then render HTML, JSON and PDF into the build folder")
@@ -68,8 +80,30 @@ def build_parser() -> argparse.ArgumentParser:
     publish.add_argument("--progress", action=argparse.BooleanOptionalAction, default=None,
                          help="progress bar (default: on a terminal outside CI)")
 
+    serve = commands.add_parser(
+        "serve", help="preview the site locally; pages reload on save and list their problems")
+    serve.add_argument("--port", type=int, default=8000, help="port (default: 8000; 0: any)")
+    serve.add_argument("--host", default="127.0.0.1",
+                       help="address to listen on (default: 127.0.0.1, this machine only)")
+
     rules = commands.add_parser("rules", help="list every rule")
     rules.add_argument("--format", choices=("text", "json", "markdown"), default="text")
+
+    new = commands.add_parser("new", help="start a new article from the schema's outline")
+    new.add_argument("title", help='the article\'s title, e.g. "Coeliac disease"')
+    new.add_argument("--type", dest="kind", metavar="TYPE",
+                     help="the type of article: condition, drug or topic (as the schema "
+                          "defines them)")
+    new.add_argument("--slug", metavar="SLUG",
+                     help="file name without .md (default: made from the title)")
+
+    schema = commands.add_parser(
+        "schema", help="print the JSON Schema of the front matter, for editors")
+    schema.add_argument("--output", type=Path, metavar="FILE",
+                        help="write the schema to FILE instead of stdout")
+    schema.add_argument("--draft", choices=("7", "2020-12"), default="7",
+                        help="JSON Schema dialect (default: 7, what the YAML language "
+                             "server reads)")
     return parser
 
 
@@ -84,15 +118,24 @@ def main(argv: list[str] | None = None) -> int:
     try:
         if args.command == "check":
             request = CheckRequest(tuple(args.paths), args.format, args.output, args.quiet,
-                                   args.statistics)
+                                   args.statistics, args.changed_since, args.fix)
             return run_check(request)
+        if args.command == "new":
+            return run_new(args.title, args.kind, args.slug)
+        if args.command == "schema":
+            return run_schema(args.output, args.draft)
         if args.command == "rules":
             return run_rules(args.format)
+        if args.command == "serve":
+            return run_serve(args.host, args.port)
         if args.command == "publish":
             return run_publish(args.out, args.formats, args.jobs, args.progress)
     except ConfigError as error:
         print(f"pipeline: configuration error: {error}", file=sys.stderr)
         return EXIT_USAGE
+    except BrokenPipeError:  # `pipeline check | head`: the reader left; stop quietly
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        return EXIT_ERRORS
     parser.print_usage(sys.stderr)
     return EXIT_USAGE
 
@@ -105,7 +148,12 @@ def run_check(request: CheckRequest) -> int:
 
     started = time.perf_counter()
     config = load_config()
-    result = check_paths(config, list(request.paths) or None)
+    paths = _changed_and_fixed(config, request)
+    if paths is None:
+        return EXIT_USAGE
+    # no PATH means the whole corpus; only --changed-since can narrow it down to nothing
+    nothing = request.changed_since is not None and not paths
+    result = _nothing_checked() if nothing else check_paths(config, paths or None)
     color = request.output is None and request.format == "text" and use_color(sys.stdout)
     report = Report(result.diagnostics, files=result.files,
                     seconds=time.perf_counter() - started, color=color)
@@ -113,13 +161,18 @@ def run_check(request: CheckRequest) -> int:
     if request.statistics:
         text += statistics(report) if request.format in ("text", "concise") else ""
     if request.output is not None:
-        write_atomically(request.output, text)
+        try:
+            write_atomically(request.output, text)
+        except OSError as error:
+            print(f"pipeline: cannot write the report to {request.output}: "
+                  f"{error.strerror or error}", file=sys.stderr)
+            return EXIT_USAGE
     else:
         sys.stdout.write(text)
     if not request.quiet:
-        line = summary(Report(report.diagnostics, report.files, report.seconds,
-                              use_color(sys.stderr)))
         stream = sys.stdout if request.output is None and request.format == "text" else sys.stderr
+        line = summary(Report(report.diagnostics, report.files, report.seconds,
+                              use_color(stream)))
         stream.write(line)
         if request.statistics and request.format not in ("text", "concise"):
             sys.stderr.write(statistics(report))
@@ -145,7 +198,11 @@ def write_atomically(path: Path, text: str) -> None:
     with tempfile.NamedTemporaryFile("w", encoding="utf-8", dir=path.parent, delete=False,
                                      prefix=f".{path.name}.", suffix=".tmp") as handle:
         handle.write(text)
-    os.replace(handle.name, path)
+    try:
+        os.replace(handle.name, path)
+    except OSError:
+        os.unlink(handle.name)  # e.g. FILE is a folder: leave no temporary file behind
+        raise
 
 
 def run_publish(out: Path, formats: str, jobs: int, progress: bool | None) -> int:
@@ -181,9 +238,106 @@ def run_publish(out: Path, formats: str, jobs: int, progress: bool | None) -> in
     return EXIT_OK
 
 
+def run_serve(host: str, port: int) -> int:
+    from pipeline.config import load_config
+    from pipeline.serve import serve
+
+    config = load_config()
+    try:
+        server = serve(config, host, port)
+    except OSError as error:
+        print(f"pipeline: cannot listen on {host}:{port}: {error.strerror or error}",
+              file=sys.stderr)
+        return EXIT_USAGE
+    bound_host, bound_port = str(server.server_address[0]), int(server.server_address[1])
+    print(f"Previewing {config.articles} on http://{bound_host}:{bound_port}/ "
+          "(Ctrl-C to stop)", flush=True)
+    try:
+        server.serve_forever()
+    except KeyboardInterrupt:
+        pass
+    finally:
+        server.server_close()
+    return EXIT_OK
+
+
 def run_rules(fmt: str) -> int:
     from pipeline.rules_doc import rules_json, rules_markdown, rules_text
 
     output = {"text": rules_text, "json": rules_json, "markdown": rules_markdown}[fmt]()
     sys.stdout.write(output)
+    return EXIT_OK
+
+
+# -- editors and contributors: new, schema, --changed-since, --fix -------------------------------
+
+
+def _changed_and_fixed(config: Config, request: CheckRequest) -> list[Path] | None:
+    """The paths to check: as given, narrowed by --changed-since; fixed first with --fix.
+
+    [] means nothing to check; None means a usage error, already reported on stderr.
+    """
+    paths = list(request.paths)
+    to_fix = paths or [config.articles]
+    if request.changed_since is not None:
+        from pipeline.changes import ChangesError, changed_articles
+
+        try:
+            change = changed_articles(config, request.changed_since, paths or None)
+        except ChangesError as error:
+            print(f"pipeline: {error}", file=sys.stderr)
+            return None
+        paths, to_fix = change.targets, list(change.changed)  # fix only what was changed
+    if request.fix:
+        from pipeline.check import discover
+        from pipeline.fix import fix_paths
+
+        files, _ = discover(to_fix, config) if to_fix else ([], [])
+        fixed = fix_paths(config, files)
+        for problem in fixed.problems:
+            print(f"pipeline: {problem}", file=sys.stderr)
+        if fixed.fixes and not request.quiet:
+            text = request.output is None and request.format == "text"
+            stream = sys.stdout if text else sys.stderr
+            stream.write("".join(f"{fix}\n" for fix in fixed.fixes))
+            count = len(fixed.fixes)
+            stream.write(f"Fixed {count} problem{'s' if count != 1 else ''} in "
+                         f"{fixed.files} file{'s' if fixed.files != 1 else ''}.\n")
+    return paths
+
+
+def _nothing_checked() -> CheckResult:
+    from pipeline.check import CheckResult
+
+    return CheckResult([], files=[])
+
+
+def run_new(title: str, kind: str | None, slug: str | None) -> int:
+    from pipeline.check import display_path
+    from pipeline.config import load_config
+    from pipeline.new import NewArticleError, create
+
+    try:
+        created = create(load_config(), title, kind, slug)
+    except NewArticleError as error:
+        print(f"pipeline new: {error}", file=sys.stderr)
+        return error.exit_code
+    where = display_path(created.path)
+    sys.stdout.write(f"Created {where}: a {created.kind} with {len(created.sections)} sections "
+                     f"({', '.join(created.sections)}).\n"
+                     f"Replace its {created.placeholders} TODO placeholders, then run "
+                     f"`pipeline check {where}`.\n")
+    return EXIT_OK
+
+
+def run_schema(output: Path | None, draft: str) -> int:
+    from pipeline.config import load_config
+    from pipeline.editor_schema import editor_schema_text
+    from pipeline.schema import load_schema
+
+    text = editor_schema_text(load_schema(load_config().schema), draft)
+    if output is not None:
+        write_atomically(output, text)
+    else:
+        sys.stdout.write(text)
     return EXIT_OK

@@ -189,7 +189,7 @@ def make_handler(preview: Preview, watcher: Watcher) -> type[BaseHTTPRequestHand
         def log_message(self, format: str, *args: Any) -> None:
             return
 
-        def do_GET(self) -> None:  # noqa: N802 - the name http.server calls
+        def do_GET(self) -> None:
             route = self.path.split("?", 1)[0]
             if route == "/__pipeline/events":
                 self.events()

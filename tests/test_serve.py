@@ -26,7 +26,8 @@ def server(corpus_project: Path) -> Iterator[tuple[str, Path]]:
     assert process.stdout is not None
     line = process.stdout.readline()
     match = re.search(r"http://127\.0\.0\.1:\d+/", line)
-    assert match, f"no address in {line!r}; stderr: {process.stderr.read() if process.stderr else ''}"
+    errors = process.stderr.read() if process.stderr and not match else ""
+    assert match, f"no address in {line!r}; stderr: {errors}"
     try:
         yield match.group(0), corpus_project
     finally:

@@ -1,0 +1,371 @@
+"""`pipeline check --fix`: the safe fixes, as byte-exact edits of the article files.
+
+A fix changes only what it names: a licence spelling becomes its SPDX id (LIC104), a section
+heading that is a synonym becomes the canonical heading of the schema's outline (MED106),
+trailing spaces and tabs go (SRC017), and the file ends with exactly one line break (SRC018).
+Everything else — line endings (CRLF stays CRLF), a byte-order mark, quoting, comments —
+is kept byte for byte. A second run finds nothing to do.
+
+Whitespace that means something is left alone: two trailing spaces that make a Markdown hard
+line break, code blocks, raw HTML blocks, and YAML block scalars (`|`, `>`). A heading is not
+renamed when that would break a link to its anchor, or duplicate a heading already present.
+Files are written atomically (a temporary file in the same folder, then `os.replace`).
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import stat
+import tempfile
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+from pipeline.config import Config
+from pipeline.load import anchor_of, load_bytes, slug_of
+from pipeline.model import Article, FieldPath
+from pipeline.schema import load_schema, outlines
+
+LICENSE_SPELLING = "LIC104"
+HEADING_SYNONYM = "MED106"
+TRAILING_WHITESPACE = "SRC017"  # not yet in the rule catalogue: proposed code
+FINAL_NEWLINE = "SRC018"  # not yet in the rule catalogue: proposed code
+
+_BOM = b"\xef\xbb\xbf"
+_BREAK = re.compile(r"(\r\n|\r|\n)")
+_HEADING = re.compile(r"^(?P<lead> {0,3}##[ \t]+)(?P<title>.*?)(?P<tail>(?:[ \t]+#+)?[ \t]*)$")
+_TRAILING = re.compile(r"[ \t]+$")
+_LOADER: Any = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+_UNTOUCHABLE_BLOCKS = frozenset({"fence", "code_block", "html_block"})
+
+
+@dataclass(frozen=True)
+class Fix:
+    """One change made to one line of one file."""
+
+    path: str
+    line: int
+    code: str
+    message: str
+
+    def __str__(self) -> str:
+        return f"{self.path}:{self.line}: fixed {self.code} {self.message}"
+
+
+@dataclass
+class FixResult:
+    fixes: list[Fix] = field(default_factory=list)
+    problems: list[str] = field(default_factory=list)  # files that could not be written
+
+    @property
+    def files(self) -> int:
+        return len({fix.path for fix in self.fixes})
+
+
+@dataclass
+class _Line:
+    text: str  # without its line break
+    end: str  # "\r\n", "\n", "\r", or "" for a last line without one
+
+
+# -- entry points ------------------------------------------------------------------------------
+
+
+def fix_paths(config: Config, paths: Iterable[Path]) -> FixResult:
+    """Apply the safe fixes to each file, writing only the files that change."""
+    from pipeline.check import display_path
+
+    outline = _synonyms(config)
+    links = _LinkIndex(config)
+    result = FixResult()
+    for path in paths:
+        if path.is_symlink() or not path.is_file():
+            continue  # a link is fixed where it points, by whoever owns that file
+        display = display_path(path)
+        try:
+            data = path.read_bytes()
+        except OSError as error:
+            result.problems.append(f"{display}: cannot read: {error.strerror or error}")
+            continue
+        if len(data) > config.limits.max_file_bytes:
+            continue
+        fixed, fixes = fix_bytes(data, display, slug_of(path), config, outline, links)
+        if not fixes:
+            continue
+        try:
+            write_atomically(path, fixed)
+        except OSError as error:
+            result.problems.append(f"{display}: cannot write: {error.strerror or error}")
+            continue
+        result.fixes.extend(fixes)
+    return result
+
+
+def fix_bytes(data: bytes, display: str, slug: str, config: Config,
+              synonyms: dict[str, dict[str, str]], links: _LinkIndex | None = None
+              ) -> tuple[bytes, list[Fix]]:
+    """The fixed bytes of one file and the fixes made; `data` itself when nothing changes."""
+    bom = _BOM if data.startswith(_BOM) else b""
+    try:
+        text = data[len(bom):].decode("utf-8")
+    except UnicodeDecodeError:
+        return data, []  # the checker reports SRC002; nothing here can be fixed safely
+    lines = split_lines(text)
+    if not lines:
+        return data, []
+    loaded = load_bytes(data, display, slug, config.limits)
+    article = loaded.article
+    fixes: list[Fix] = []
+    if article is not None:
+        fixes += _fix_licences(article, lines)
+        fixes += _fix_headings(article, lines, synonyms, links or _LinkIndex(config))
+        fixes += _fix_trailing_whitespace(article, lines)
+    fixes += _fix_final_newline(lines, display, article)
+    if not fixes:
+        return data, []
+    fixed = bom + "".join(line.text + line.end for line in lines).encode("utf-8")
+    return fixed, sorted(fixes, key=lambda f: (f.line, f.code))
+
+
+def split_lines(text: str) -> list[_Line]:
+    """Lines with their own line breaks, as the loader counts them (CRLF, CR or LF)."""
+    parts = _BREAK.split(text)
+    lines = [_Line(parts[i], parts[i + 1]) for i in range(0, len(parts) - 1, 2)]
+    if parts[-1]:
+        lines.append(_Line(parts[-1], ""))
+    return lines
+
+
+def write_atomically(path: Path, data: bytes) -> None:
+    """Replace `path` by a file holding `data`, keeping its permission bits."""
+    mode = stat.S_IMODE(path.stat().st_mode)
+    handle, temporary = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.",
+                                         suffix=".tmp")
+    try:
+        with os.fdopen(handle, "wb") as stream:
+            stream.write(data)
+            stream.flush()
+            os.fsync(stream.fileno())
+        os.chmod(temporary, mode)
+        os.replace(temporary, path)
+    except BaseException:
+        Path(temporary).unlink(missing_ok=True)
+        raise
+
+
+# -- licences ----------------------------------------------------------------------------------
+
+
+def _licence_fields(article: Article) -> list[tuple[FieldPath, str]]:
+    fields: list[tuple[FieldPath, str]] = []
+    front = article.front_matter
+    if isinstance(front.get("license"), str):
+        fields.append((("license",), front["license"]))
+    images = front.get("images")
+    if isinstance(images, list):
+        for index, image in enumerate(images):
+            if isinstance(image, dict) and isinstance(image.get("license"), str):
+                fields.append((("images", index, "license"), image["license"]))
+    return fields
+
+
+def _spdx(text: str) -> str | None:
+    """The SPDX id (or `OR` of ids) of a licence spelling, as the LIC104 rule reads it."""
+    from pipeline import licenses
+
+    normalise = getattr(licenses, "normalise_expression", licenses.normalise)
+    result: str | None = normalise(text)
+    return result
+
+
+def _fix_licences(article: Article, lines: list[_Line]) -> list[Fix]:
+    fixes = []
+    for path, value in _licence_fields(article):
+        spdx = _spdx(value)
+        if spdx is None or spdx == value.strip():
+            continue
+        span = article.source_map.values.get(path)
+        if span is None or span.line != span.end_line or span.line > len(lines):
+            continue  # a value over several lines: left for the author
+        line = lines[span.line - 1]
+        start, end = span.column - 1, span.end_column
+        raw = line.text[start:end]
+        replacement = _requoted(raw, value, spdx)
+        if replacement is None:
+            continue
+        line.text = line.text[:start] + replacement + line.text[end:]
+        where = "licence" if len(path) == 1 else f"image {int(path[1]) + 1}'s licence"
+        fixes.append(Fix(article.path, span.line, LICENSE_SPELLING,
+                         f"{where} {value!r} → {spdx}"))
+    return fixes
+
+
+def _requoted(raw: str, value: str, spdx: str) -> str | None:
+    """`spdx` written as `raw` was (plain, 'single' or "double" quoted); None if unsure."""
+    if raw == value:
+        return spdx
+    if len(raw) >= 2 and raw[0] == raw[-1] == "'" and raw[1:-1].replace("''", "'") == value:
+        return f"'{spdx}'"
+    if len(raw) >= 2 and raw[0] == raw[-1] == '"' and "\\" not in raw and raw[1:-1] == value:
+        return f'"{spdx}"'
+    return None
+
+
+# -- headings ----------------------------------------------------------------------------------
+
+
+def _synonyms(config: Config) -> dict[str, dict[str, str]]:
+    """Article type → lower-case heading (canonical or synonym) → canonical heading."""
+    result: dict[str, dict[str, str]] = {}
+    for kind, outline in outlines(load_schema(config.schema)).items():
+        table = {str(entry["title"]).lower(): str(entry["title"]) for entry in outline}
+        for entry in outline:
+            for synonym in entry.get("synonyms", []):
+                table.setdefault(str(synonym).lower(), str(entry["title"]))
+        result[kind] = table
+    return result
+
+
+class _LinkIndex:
+    """Which anchors other articles link to (`slug.md#anchor`), read from the raw files."""
+
+    def __init__(self, config: Config) -> None:
+        self.folder = config.articles
+        self._texts: dict[Path, str] | None = None
+
+    def texts(self) -> dict[Path, str]:
+        if self._texts is None:
+            self._texts = {}
+            files = sorted(self.folder.glob("*.md")) if self.folder.is_dir() else []
+            for path in files:
+                try:
+                    self._texts[path] = path.read_text(encoding="utf-8", errors="replace")
+                except OSError:
+                    continue
+        return self._texts
+
+    def linked(self, slug: str, anchor: str) -> bool:
+        needle = re.compile(rf"(?<![a-z0-9-]){re.escape(slug)}\.md#{re.escape(anchor)}"
+                            r"(?![\w-])")
+        return any(needle.search(text) for path, text in self.texts().items()
+                   if slug_of(path) != slug)
+
+
+def _fix_headings(article: Article, lines: list[_Line], synonyms: dict[str, dict[str, str]],
+                  links: _LinkIndex) -> list[Fix]:
+    table = synonyms.get(article.type)
+    if table is None:
+        return []
+    present = {section.title for section in article.sections}
+    taken: set[str] = set()
+    own_text = "\n".join(article.lines)
+    fixes = []
+    for section in article.sections:
+        canonical = table.get(section.title.lower())
+        if canonical is None or canonical == section.title:
+            continue
+        if canonical in present or canonical in taken:
+            continue  # renaming would make two sections of one name (MED104)
+        anchor = anchor_of(section.title)
+        if anchor != anchor_of(canonical) and (
+                re.search(rf"\]\(#{re.escape(anchor)}\)", own_text)
+                or links.linked(article.slug, anchor)):
+            continue  # renaming would break a link to the section: left for the author
+        line = lines[section.line - 1]
+        match = _HEADING.match(line.text)
+        if match is None or match.group("title") != section.title:
+            continue  # a setext heading, or markup in the title: left for the author
+        line.text = f"{match.group('lead')}{canonical}{match.group('tail')}"
+        taken.add(canonical)
+        fixes.append(Fix(article.path, section.line, HEADING_SYNONYM,
+                         f"heading {section.title!r} → {canonical!r}"))
+    return fixes
+
+
+# -- whitespace --------------------------------------------------------------------------------
+
+
+def _fix_trailing_whitespace(article: Article, lines: list[_Line]) -> list[Fix]:
+    keep = _meaningful_whitespace(article, lines)
+    if keep is None:
+        return []
+    fixes = []
+    for number, line in enumerate(lines, start=1):
+        if number in keep:
+            continue
+        match = _TRAILING.search(line.text)
+        if match is None:
+            continue
+        line.text = line.text[:match.start()]
+        fixes.append(Fix(article.path, number, TRAILING_WHITESPACE,
+                         "trailing whitespace removed"))
+    return fixes
+
+
+def _meaningful_whitespace(article: Article, lines: list[_Line]) -> set[int] | None:
+    """File lines whose trailing whitespace is content; None if the YAML cannot be read."""
+    keep = _block_scalar_lines(article)
+    if keep is None:
+        return None
+    offset = article.body_line
+    for token in article.tokens:
+        if token.map is None:
+            continue
+        first, last = offset + token.map[0], offset + token.map[1] - 1
+        if token.type in _UNTOUCHABLE_BLOCKS:
+            keep.update(range(first, last + 1))
+        elif token.type == "paragraph_open":
+            for number in range(first, last):  # every line but the paragraph's last
+                if number <= len(lines) and re.search(r" {2,}$", lines[number - 1].text):
+                    keep.add(number)  # two or more spaces: a hard line break
+    return keep
+
+
+def _block_scalar_lines(article: Article) -> set[int] | None:
+    """Lines inside `|` and `>` scalars of the front matter, where whitespace is content."""
+    close = article.body_line - 1  # the closing `---` line
+    text = "\n".join(article.lines[1:close - 1])
+    keep: set[int] = set()
+    try:
+        events: list[Any] = list(yaml.parse(text, Loader=_LOADER))
+    except yaml.YAMLError:
+        return None
+    for event in events:
+        start, end = getattr(event, "start_mark", None), getattr(event, "end_mark", None)
+        if getattr(event, "style", None) in ("|", ">") and start and end:
+            first = start.line + 2 + 1  # the indicator line is not content
+            last = end.line + 2 - (1 if end.column == 0 else 0)
+            keep.update(range(first, last + 1))
+    return keep
+
+
+def _fix_final_newline(lines: list[_Line], display: str, article: Article | None
+                       ) -> list[Fix]:
+    """Exactly one line break at the end: add a missing one, drop blank lines after it."""
+    fixes = []
+    protected = _protected_end(article, len(lines))
+    removed = 0
+    while not protected and len(lines) > 1 and not lines[-1].text and lines[-2].end:
+        lines.pop()
+        removed += 1
+    if removed:
+        plural = "s" if removed != 1 else ""
+        fixes.append(Fix(display, len(lines), FINAL_NEWLINE,
+                         f"{removed} blank line{plural} removed at the end of the file"))
+    if lines and not lines[-1].end and lines[-1].text:
+        lines[-1].end = next((line.end for line in lines if line.end), "\n")
+        fixes.append(Fix(display, len(lines), FINAL_NEWLINE, "line break added at the end "
+                                                            "of the file"))
+    return fixes
+
+
+def _protected_end(article: Article | None, count: int) -> bool:
+    """True when the file ends inside a code block, whose blank lines are content."""
+    if article is None:
+        return False
+    return any(token.type in _UNTOUCHABLE_BLOCKS and token.map is not None
+               and article.body_line + token.map[1] - 1 >= count for token in article.tokens)

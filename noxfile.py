@@ -39,6 +39,13 @@ def style(session: nox.Session) -> None:
 
 
 @nox.session
+def bench(session: nox.Session) -> None:
+    """Benchmark check and publish against Hugo; writes docs/benchmarks.md (-- --quick)."""
+    session.install("-e", ".[pdf]", "hugo")
+    session.run("python", "-m", "pipeline.bench", *session.posargs)
+
+
+@nox.session
 def rules(session: nox.Session) -> None:
     """Regenerate docs/rules.md from the rule catalogue."""
     session.install("-e", ".")

@@ -1,4 +1,5 @@
-"""Check stage: find the articles, load them, validate them, run the rules, filter by config.
+"""Check stage: find the articles, load them, validate them, run the rules, apply the inline
+suppressions (`<!-- pipeline: ignore ... -->`), filter by config.
 
 Nothing here writes files; problems are returned as data, sorted by path and position.
 """
@@ -11,9 +12,9 @@ from pathlib import Path
 
 from pipeline.config import Config
 from pipeline.diagnostics import Diagnostic, make
-from pipeline.load import Loaded, load_file, slug_of
+from pipeline.load import Loaded, load_file
 from pipeline.model import Article
-from pipeline.rules import run_rules
+from pipeline.rules import run_rules, suppressions
 from pipeline.rules.context import Context, Corpus
 from pipeline.schema import check_schema
 
@@ -71,13 +72,14 @@ def check_paths(config: Config, paths: list[Path] | None = None) -> CheckResult:
     context = Context(config=config, corpus=_corpus(config, loaded))
     diagnostics = list(problems)
     articles: dict[str, Article] = {}
-    for path, result in loaded.items():
+    for result in loaded.values():
         found = list(result.diagnostics)
         if result.article is not None:
             article = result.article
             articles[article.slug] = article
             found.extend(check_schema(article, config.schema))
             found.extend(run_rules(article, context))
+            found = suppressions.apply(article, found)
         diagnostics.extend(_configured(found, config))
     files = [display_path(p) for p in targets] + [d.path for d in problems]
     return CheckResult(sorted(diagnostics), files=files, articles=articles)

@@ -41,6 +41,7 @@ class Config:
     severity: dict[str, Severity] = field(default_factory=dict)
     per_file_ignores: dict[str, tuple[str, ...]] = field(default_factory=dict)
     review_max_age_days: int = 3 * 365
+    credentials: tuple[str, ...] = ()  # designations recognised besides the built-in list
     limits: Limits = Limits()
 
     def is_enabled(self, code: str, path: str) -> bool:
@@ -104,7 +105,7 @@ def config_from_table(root: Path, table: dict[str, Any]) -> Config:
     for name in ("images_dir", "base_url", "site_name", "language", "page_size"):
         if name in table:
             values[name] = _text(table, name, "")
-    for name in ("select", "ignore"):
+    for name in ("select", "ignore", "credentials"):
         if name in table:
             values[name] = tuple(_text_list(table[name], name))
     if "severity" in table:

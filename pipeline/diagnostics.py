@@ -126,6 +126,14 @@ RULES: tuple[Rule, ...] = (
           "A line is longer than the configured limit (`max_line_chars`).",
           "Lines of tens of thousands of characters are pasted data, not prose.",
           "A paragraph of 200,000 characters on one line.", "Prose wrapped into paragraphs."),
+    _rule("SRC017", "trailing-whitespace", "warning",
+          "A line ends with spaces or tabs (a two-space hard line break is left alone).",
+          "Invisible whitespace makes diffs noisy and reviews harder; `--fix` removes it.",
+          "Asthma is common.   \n", "Asthma is common.\n"),
+    _rule("SRC018", "final-newline", "warning",
+          "The file does not end with exactly one line break.",
+          "Tools that join or diff files expect one final line break; `--fix` adds or trims.",
+          "...\n- [Influenza](influenza.md)", "...\n- [Influenza](influenza.md)\n"),
     # -- FMT: front matter -----------------------------------------------------------------
     _rule("FMT101", "missing-field", "error", "A required front-matter field is missing.",
           "Every article needs its title, type, summary, licence, disclaimer, contributors, "
@@ -134,7 +142,8 @@ RULES: tuple[Rule, ...] = (
     _rule("FMT102", "invalid-value", "error", "A front-matter value is not one the schema allows.",
           "Values drive rendering and checks; a wrong one breaks both.",
           "type: disease\n", "type: condition\n"),
-    _rule("FMT103", "unknown-field", "error", "The front matter has a field the schema does not know.",
+    _rule("FMT103", "unknown-field", "error",
+          "The front matter has a field the schema does not know.",
           "A misspelt field is silently ignored unless it is reported.",
           "titel: Asthma\n", "title: Asthma\n"),
     _rule("FMT104", "wrong-type", "error",
@@ -202,6 +211,136 @@ RULES: tuple[Rule, ...] = (
           "The article licence is not CC BY-SA (CC-BY-SA-3.0 or CC-BY-SA-4.0).",
           "The encyclopedia is published under CC BY-SA; every article must be too.",
           "license: CC-BY-NC-4.0\n", "license: CC-BY-SA-4.0\n"),
+    _rule("LIC102", "incompatible-image-license", "error",
+          "An image's licence does not allow it to be included in a CC BY-SA article.",
+          "Everything on a page is republished under CC BY-SA, commercially and with changes; "
+          "NC, ND, GFDL-only and all-rights-reserved material forbids one or the other.",
+          "images:\n  - file: lungs.svg\n    license: CC-BY-NC-4.0\n",
+          "images:\n  - file: lungs.svg\n    license: CC-BY-4.0\n"),
+    _rule("LIC103", "unknown-license", "error",
+          "An image's licence is not one the licence table knows.",
+          "A licence that cannot be identified cannot be shown to allow reuse.",
+          "    license: free for educational use\n", "    license: CC-BY-SA-4.0\n"),
+    _rule("LIC104", "license-spelling", "warning",
+          "A licence is written in a common spelling rather than as its SPDX id.",
+          "SPDX ids are unambiguous and are what the site shows and links to; the checker "
+          "reads the spelling as the id it names.",
+          "license: CC BY-SA 3.0\n", "license: CC-BY-SA-3.0\n"),
+    # -- CRD: credits ------------------------------------------------------------------------
+    _rule("CRD101", "uncredited-image", "error",
+          "The body shows an image that has no entry in the front matter `images:`.",
+          "CC licences require the title, author, source and licence of every image (TASL).",
+          "![Lungs](images/lungs.svg)\n   # and no `images:` entry for lungs.svg",
+          "images:\n  - file: lungs.svg\n    ...\n---\n![Lungs](images/lungs.svg)\n"),
+    _rule("CRD102", "unused-credit", "error",
+          "An `images:` entry credits a file the body does not show.",
+          "A stale credit lists an image readers never see, and often means the body names "
+          "the file differently.",
+          "images:\n  - file: lungs.svg\n    ...\n---\n## Overview\nNo image here.\n",
+          "images:\n  - file: lungs.svg\n    ...\n---\n![Lungs](images/lungs.svg)\n"),
+    _rule("CRD103", "missing-image-file", "error",
+          "An image the body shows is not in the images folder (`images_dir`).",
+          "A missing file is a broken image on the page and in print.",
+          "![Lungs](images/lungs.svg)   # articles/images/lungs.svg does not exist",
+          "![Lungs](images/lungs.svg)   # articles/images/lungs.svg is committed"),
+    _rule("CRD104", "image-outside-folder", "error",
+          "An image is referenced from outside the images folder: a URL, an absolute path, "
+          "`..` or another folder.",
+          "Only files in the images folder are checked, credited and published with the site; "
+          "remote images track readers and can change or vanish.",
+          "![Lungs](https://example.org/lungs.png)\n![Lungs](../lungs.svg)\n",
+          "![Lungs](images/lungs.svg)\n"),
+    _rule("CRD105", "duplicate-credit", "error",
+          "Two `images:` entries credit the same file.",
+          "One of the two credits is wrong, and readers cannot tell which.",
+          "images:\n  - file: lungs.svg\n    ...\n  - file: lungs.svg\n    ...\n",
+          "images:\n  - file: lungs.svg\n    ...\n"),
+    # -- LNK: links --------------------------------------------------------------------------
+    _rule("LNK101", "broken-link", "error",
+          "An internal link or See Also entry points to an article that does not exist, or is "
+          "not written as `slug.md`.",
+          "A broken link leads readers to an error page.",
+          "[Asthma](asthama.md)\n[Asthma](asthma)\n", "[Asthma](asthma.md)\n"),
+    _rule("LNK102", "broken-anchor", "error",
+          "A link to a section (`slug.md#anchor` or `#anchor`) names a heading that does not "
+          "exist.",
+          "The reader lands at the top of the page instead of the section promised.",
+          "[treatment](asthma.md#therapy)\n", "[treatment](asthma.md#treatment)\n"),
+    _rule("LNK103", "see-also-format", "error",
+          "The See Also section holds something other than a list of links to other articles.",
+          "See Also is navigation; prose, web links and images belong in other sections.",
+          "## See Also\nSee the asthma article.\n- [NHS](https://www.nhs.uk/)\n",
+          "## See Also\n- [Asthma](asthma.md)\n"),
+    _rule("LNK104", "orphan-article", "warning",
+          "No other article links to this one.",
+          "Readers can only find an orphan through search; link to it from a related article.",
+          "# no article mentions `[...](new-article.md)`",
+          "## See Also\n- [New article](new-article.md)   # in a related article"),
+    _rule("LNK105", "insecure-link", "warning",
+          "An external link uses `http://` (or no scheme) instead of `https://`.",
+          "Plain http can be read and altered on the way; most sites serve https.",
+          "[NHS](http://www.nhs.uk/)\n", "[NHS](https://www.nhs.uk/)\n"),
+    # -- TRS: trustworthy medical content ------------------------------------------------------
+    _rule("TRS101", "unrecognised-credentials", "warning",
+          "A contributor's credentials are not a recognised professional designation "
+          "(extend the list with `credentials = [...]`).",
+          "Readers judge advice by who gives it (HONcode: authority); credentials must mean "
+          "something they can check.",
+          "    credentials: Health guru\n", "    credentials: MD, PhD\n"),
+    _rule("TRS102", "review-date-in-future", "error",
+          "`last_reviewed` is later than today.",
+          "A review date in the future misleads readers about how current the article is.",
+          "last_reviewed: 2099-01-01\n", "last_reviewed: 2026-06-01\n"),
+    _rule("TRS103", "review-overdue", "warning",
+          "The article has not been reviewed for longer than `review_max_age_days` "
+          "(default 3 years).",
+          "Medical knowledge changes; old advice can be wrong advice (HONcode: date).",
+          "last_reviewed: 2019-05-01\n", "last_reviewed: 2026-06-01\n"),
+    _rule("TRS104", "promotional-content", "error",
+          "The article contains advertising: offers, prices, promo codes, calls to buy, "
+          "product plugs.",
+          "An encyclopedia article must keep advertising apart from information "
+          "(HONcode: honesty in advertising).",
+          "Try W8MD's weight loss program. Call now for 20% off!\n",
+          "Weight loss can improve blood glucose control.\n"),
+    _rule("TRS105", "dose-without-reference", "warning",
+          "A drug article states a dose without a reference (an https link in the same "
+          "paragraph or list item).",
+          "A dose is the most dangerous thing to get wrong; readers must be able to check it "
+          "(HONcode: attribution).",
+          "Adults usually take 200 to 400 mg every 4 to 6 hours.\n",
+          "Adults usually take 200 to 400 mg every 4 to 6 hours "
+          "([BNF](https://bnf.nice.org.uk/drugs/ibuprofen/)).\n"),
+    # -- SEC: safety ---------------------------------------------------------------------------
+    _rule("SEC101", "unsafe-link-scheme", "error",
+          "A link or image uses a scheme other than `https:`/`http:` (`javascript:`, `data:`, "
+          "`file:`, `vbscript:`, `mailto:`, ...), however it is spelt or encoded.",
+          "Such links run code, read local files or leave the web; none belongs in an article.",
+          "[click](javascript:alert(1))\n[x](jav&#x61;script:alert(1))\n",
+          "[NHS](https://www.nhs.uk/)\n"),
+    _rule("SEC102", "raw-html", "error",
+          "The body contains raw HTML (HTML comments are allowed).",
+          "Raw HTML is removed from the page, so what the author wrote is not what readers "
+          "see; it is also how scripts get in.",
+          "<span style=\"color:red\">Warning</span>\n", "**Warning**\n"),
+    # -- SUP: suppressions -----------------------------------------------------------------------
+    _rule("SUP101", "suppression-without-reason", "warning",
+          "An inline suppression gives no `reason=\"...\"`.",
+          "A silenced rule needs a reason that the next editor can weigh.",
+          "<!-- pipeline: ignore TRS105 -->\n",
+          "<!-- pipeline: ignore TRS105 reason=\"dose quoted from the cited trial\" -->\n"),
+    _rule("SUP102", "unused-suppression", "warning",
+          "An inline suppression silences nothing: no diagnostic with that code is reported "
+          "where it applies.",
+          "Stale suppressions would silently hide the next real problem.",
+          "<!-- pipeline: ignore LNK105 reason=\"old site\" -->\n[NHS](https://www.nhs.uk/)\n",
+          "[NHS](https://www.nhs.uk/)\n"),
+    _rule("SUP103", "invalid-suppression", "warning",
+          "An inline suppression names an unknown code, a code that cannot be suppressed "
+          "(SRC, SUP), or is malformed.",
+          "A suppression that names nothing real silences nothing, and hides the mistake.",
+          "<!-- pipeline: ignore TRS999 reason=\"...\" -->\n",
+          "<!-- pipeline: ignore TRS105 reason=\"...\" -->\n"),
 )
 
 PUBLISH_RULES: tuple[Rule, ...] = (

@@ -32,8 +32,8 @@ from pipeline.schema import load_schema, outlines
 
 LICENSE_SPELLING = "LIC104"
 HEADING_SYNONYM = "MED106"
-TRAILING_WHITESPACE = "SRC017"  # not yet in the rule catalogue: proposed code
-FINAL_NEWLINE = "SRC018"  # not yet in the rule catalogue: proposed code
+TRAILING_WHITESPACE = "SRC017"
+FINAL_NEWLINE = "SRC018"
 
 _BOM = b"\xef\xbb\xbf"
 _BREAK = re.compile(r"(\r\n|\r|\n)")
@@ -361,6 +361,14 @@ def _fix_final_newline(lines: list[_Line], display: str, article: Article | None
         fixes.append(Fix(display, len(lines), FINAL_NEWLINE, "line break added at the end "
                                                             "of the file"))
     return fixes
+
+
+def whitespace_problems(article: Article) -> list[Fix]:
+    """What the whitespace fixes would change in a loaded article: the SRC017/SRC018 rules."""
+    text = "\n".join(article.lines) + ("\n" if article.final_newline else "")
+    lines = split_lines(text)
+    return (_fix_trailing_whitespace(article, lines)
+            + _fix_final_newline(lines, article.path, article))
 
 
 def _protected_end(article: Article | None, count: int) -> bool:

@@ -29,6 +29,10 @@ _NULLS = frozenset({"", "~", "null", "Null", "NULL"})
 _FENCE = frozenset({"---"})
 _CLOSERS = frozenset({"---", "..."})
 _ANCHOR_STRIP = re.compile(r"[^\w\- ]", re.UNICODE)
+_CORE_TAG = "tag:yaml.org,2002:"
+# However high `max_yaml_depth` is set, nesting beyond this is refused: the front matter is
+# validated by recursive code (jsonschema), and paths into deeper values grow quadratically.
+YAML_DEPTH_CEILING = 256
 
 
 @dataclass
@@ -46,33 +50,30 @@ def load_file(path: Path, display: str, limits: Limits) -> Loaded:
     try:
         size = path.stat().st_size
         if size > limits.max_file_bytes:
-            return Loaded(None, [make(display, 1, 1, "SRC003",
-                                      f"file is {size:,} bytes; the limit is "
-                                      f"{limits.max_file_bytes:,}",
-                                      "split the article or remove pasted data")])
+            return Loaded(None, [_too_large(display, size, limits)])
         data = path.read_bytes()
     except OSError as error:
         return Loaded(None, [make(display, 1, 1, "SRC001",
-                                  f"cannot read file: {error.strerror or error}")])
+                                  f"cannot read file: {error.strerror or error}",
+                                  "check that the file exists and is readable; a symbolic "
+                                  "link may point to nothing")])
     return load_bytes(data, display, slug_of(path), limits)
 
 
 def load_bytes(data: bytes, display: str, slug: str, limits: Limits) -> Loaded:
     """Load an article from its bytes; `display` is the path shown in diagnostics."""
     if len(data) > limits.max_file_bytes:
-        return Loaded(None, [make(display, 1, 1, "SRC003",
-                                  f"file is {len(data):,} bytes; the limit is "
-                                  f"{limits.max_file_bytes:,}")])
+        return Loaded(None, [_too_large(display, len(data), limits)])
     if data.startswith(b"\xef\xbb\xbf"):
         data = data[3:]
     if not data.strip():
-        return Loaded(None, [make(display, 1, 1, "SRC004", "file is empty",
+        what = "file is empty" if not data else "file holds nothing but blank space"
+        return Loaded(None, [make(display, 1, 1, "SRC004", what,
                                   "start from `pipeline new \"Title\" --type condition`")])
     try:
         text = data.decode("utf-8")
     except UnicodeDecodeError as error:
-        line = data.count(b"\n", 0, error.start) + 1
-        column = error.start - (data.rfind(b"\n", 0, error.start) + 1) + 1
+        line, column = _position_of_byte(data, error.start)
         return Loaded(None, [make(display, line, column, "SRC002",
                                   f"invalid UTF-8 byte 0x{data[error.start]:02x}",
                                   "save the file as UTF-8")])
@@ -86,10 +87,10 @@ def load_bytes(data: bytes, display: str, slug: str, limits: Limits) -> Loaded:
                                 f"file name {slug!r} is not a slug of lower-case words and "
                                 "digits joined by hyphens",
                                 f"rename it to {_suggest_slug(slug)}.md"))
-    for number, line in enumerate(lines, start=1):
-        if len(line) > limits.max_line_chars:
+    for number, text_line in enumerate(lines, start=1):
+        if len(text_line) > limits.max_line_chars:
             diagnostics.append(make(display, number, limits.max_line_chars + 1, "SRC016",
-                                    f"line is {len(line):,} characters long; the limit is "
+                                    f"line is {len(text_line):,} characters long; the limit is "
                                     f"{limits.max_line_chars:,}",
                                     "wrap the text into paragraphs"))
             return Loaded(None, diagnostics)
@@ -103,12 +104,29 @@ def load_bytes(data: bytes, display: str, slug: str, limits: Limits) -> Loaded:
     body_line = close + 2
     body = "\n".join(lines[close + 1:])
     article = Article(path=display, slug=slug, front_matter=front, source_map=source_map,
-                      body_line=body_line, body=body, lines=lines)
+                      body_line=body_line, body=body, lines=lines,
+                      final_newline=text.endswith("\n"))
     nesting = _markdown_nesting_problem(article, limits)
     if nesting is not None:
         return Loaded(None, [*diagnostics, nesting])
     parse_body(article, limits)
     return Loaded(article, diagnostics)
+
+
+def _too_large(display: str, size: int, limits: Limits) -> Diagnostic:
+    return make(display, 1, 1, "SRC003",
+                f"file is {size:,} bytes; the limit is {limits.max_file_bytes:,}",
+                "split the article or remove pasted data")
+
+
+def _position_of_byte(data: bytes, offset: int) -> tuple[int, int]:
+    """Line and column (in characters, as everywhere else) of the byte at `offset`.
+
+    Everything before `offset` is valid UTF-8; CR LF, CR and LF all end a line.
+    """
+    before = data[:offset].decode("utf-8").replace("\r\n", "\n").replace("\r", "\n")
+    line_start = before.rfind("\n") + 1
+    return before.count("\n") + 1, len(before) - line_start + 1
 
 
 def _suggest_slug(name: str) -> str:
@@ -147,7 +165,7 @@ _Loader.yaml_implicit_resolvers = {}
 class _Frame:
     container: dict[str, Any] | list[Any]
     path: FieldPath
-    start: Span
+    start: Any  # the YAML mark where the collection starts
     key: str | None = None
     key_span: Span | None = None
 
@@ -159,10 +177,12 @@ class _Abort(Exception):
 class _Builder:
     """Turns a stream of YAML events into plain dicts, lists and strings, with a source map."""
 
-    def __init__(self, display: str, offset: int, max_depth: int) -> None:
+    def __init__(self, display: str, offset: int, max_depth: int,
+                 lines: list[str] | None = None) -> None:
         self.display = display
-        self.offset = offset  # file line of YAML line 0, minus one
-        self.max_depth = max_depth
+        self.offset = offset  # file line of YAML line 0
+        self.max_depth = min(max_depth, YAML_DEPTH_CEILING)
+        self.lines = lines or []  # the YAML text's lines, to place the end of block collections
         self.stack: list[_Frame] = []
         self.keys: dict[FieldPath, Span] = {}
         self.values: dict[FieldPath, Span] = {}
@@ -171,9 +191,29 @@ class _Builder:
         self.documents = 0
 
     def span(self, event: Any) -> Span:
-        start, end = event.start_mark, event.end_mark
-        return Span(start.line + self.offset, start.column + 1,
-                    end.line + self.offset, max(end.column, 1))
+        """Where an event sits in the file: 1-based, the end inclusive and never before the start.
+
+        YAML end marks are exclusive; a block collection's end mark is the start of whatever
+        follows it, so its end is taken back to the last character of its last line.
+        """
+        return self.between(event.start_mark, event.end_mark)
+
+    def between(self, start: Any, end: Any) -> Span:
+        line, column = start.line + self.offset, start.column + 1
+        end_row, end_column = end.line, end.column
+        if end_column == 0 and end_row > start.line:
+            end_row -= 1
+            while end_row > start.line and self._blank(end_row):
+                end_row -= 1
+            end_column = len(self.lines[end_row].rstrip()) if end_row < len(self.lines) else 1
+        end_line = end_row + self.offset
+        if (end_line, end_column) < (line, column):
+            end_line, end_column = line, column
+        return Span(line, column, end_line, max(end_column, 1))
+
+    def _blank(self, row: int) -> bool:
+        text = self.lines[row].strip() if row < len(self.lines) else ""
+        return not text or text.startswith("#")
 
     def problem(self, span: Span, code: str, message: str, hint: str = "") -> None:
         self.diagnostics.append(make(self.display, span.line, span.column, code, message, hint,
@@ -184,7 +224,8 @@ class _Builder:
             self.documents += 1
             if self.documents > 1:
                 self.problem(self.span(event), "SRC007",
-                             "front matter holds more than one YAML document")
+                             "front matter holds more than one YAML document",
+                             "keep one block of fields between the two `---` lines")
                 raise _Abort
             return
         if isinstance(event, (yaml.StreamStartEvent, yaml.StreamEndEvent,
@@ -192,29 +233,30 @@ class _Builder:
             return
         span = self.span(event)
         if isinstance(event, yaml.AliasEvent) or getattr(event, "anchor", None):
-            self.problem(span, "SRC010", "YAML anchors and aliases are not allowed",
-                         "write the value out in full")
+            kind = "alias *" if isinstance(event, yaml.AliasEvent) else "anchor &"
+            self.problem(span, "SRC010", f"YAML {kind}{event.anchor} is not allowed: front "
+                         "matter has no anchors or aliases", "write the value out in full")
             raise _Abort
         tag = getattr(event, "tag", None)
         if tag not in (None, "!"):
-            self.problem(span, "SRC009", f"YAML tag {tag!r} is not allowed",
+            written = "!!" + tag[len(_CORE_TAG):] if tag.startswith(_CORE_TAG) else tag
+            self.problem(span, "SRC009", f"YAML tag {written!r} is not allowed",
                          "remove the tag; values are read as plain text")
         if isinstance(event, yaml.ScalarEvent):
-            plain = event.style is None and event.value in _NULLS
+            plain = not event.style and event.value in _NULLS  # libyaml: "", PyYAML: None
             self.emit(None if plain else event.value, span)
         elif isinstance(event, (yaml.MappingStartEvent, yaml.SequenceStartEvent)):
             if len(self.stack) >= self.max_depth:
                 self.problem(span, "SRC012",
-                             f"front matter nests deeper than {self.max_depth} levels")
+                             f"front matter nests deeper than {self.max_depth} levels",
+                             "front-matter values are text, lists, or lists of fields")
                 raise _Abort
             container: dict[str, Any] | list[Any] = (
                 {} if isinstance(event, yaml.MappingStartEvent) else [])
-            self.stack.append(_Frame(container, self.child_path(), span))
+            self.stack.append(_Frame(container, self.child_path(), event.start_mark))
         elif isinstance(event, (yaml.MappingEndEvent, yaml.SequenceEndEvent)):
             frame = self.stack.pop()
-            start = frame.start
-            self.emit(frame.container, Span(start.line, start.column, span.end_line,
-                                            span.end_column))
+            self.emit(frame.container, self.between(frame.start, event.end_mark))
 
     def child_path(self) -> FieldPath:
         if not self.stack:
@@ -246,7 +288,8 @@ class _Builder:
 
     def take_key(self, parent: _Frame, value: Any, span: Span) -> None:
         if not isinstance(value, str):
-            self.problem(span, "SRC007", "a mapping key must be plain text")
+            self.problem(span, "SRC007", "a mapping key must be plain text",
+                         "write each field as `name: value`")
             raise _Abort
         assert isinstance(parent.container, dict)
         if value in parent.container:
@@ -263,7 +306,8 @@ def parse_front_matter(lines: list[str], close: int, display: str, limits: Limit
     """Parse lines 1..close-1 (0-based) as YAML; return the mapping, its source map, problems."""
     whole = Span(1, 1, close + 1, 3)
     text = "\n".join(lines[1:close])
-    builder = _Builder(display, offset=2, max_depth=limits.max_yaml_depth)
+    builder = _Builder(display, offset=2, max_depth=limits.max_yaml_depth,
+                       lines=lines[1:close])
     try:
         for event in yaml.parse(text, Loader=_Loader):
             builder.feed(event)
@@ -271,8 +315,14 @@ def parse_front_matter(lines: list[str], close: int, display: str, limits: Limit
         return None, SourceMap({}, {}, whole), builder.diagnostics
     except yaml.MarkedYAMLError as error:
         mark = error.problem_mark or error.context_mark
-        line, column = (mark.line + 2, mark.column + 1) if mark else (2, 1)
         message = str(error.problem or error.context or "invalid YAML")
+        if (error.context_mark is not None and mark is not None
+                and _at_end(mark, lines[1:close]) and error.context_mark.line <= mark.line
+                and error.context_mark.index < mark.index):
+            # The parser only noticed at the end: point at what was left open instead.
+            mark = error.context_mark
+            message += f" ({error.context} that starts here is never closed)"
+        line, column = (mark.line + 2, mark.column + 1) if mark else (2, 1)
         builder.diagnostics.append(make(display, line, column, "SRC007",
                                         f"invalid YAML: {message}",
                                         "check indentation, quotes and brackets on this line"))
@@ -295,6 +345,12 @@ def parse_front_matter(lines: list[str], close: int, display: str, limits: Limit
                                         "write one `field: value` per line"))
         return None, source_map, builder.diagnostics
     return root, source_map, builder.diagnostics
+
+
+def _at_end(mark: Any, rows: list[str]) -> bool:
+    """Whether a YAML mark is at the very end of the front matter's text."""
+    line, column = int(mark.line), int(mark.column)
+    return line >= len(rows) or (line == len(rows) - 1 and column >= len(rows[-1]))
 
 
 # -- Markdown ----------------------------------------------------------------------------------

@@ -83,6 +83,7 @@ class Article:
     body_line: int  # file line of the first body line
     body: str
     lines: list[str]  # every line of the file, without line endings
+    final_newline: bool = True  # whether the file ends with a line break
     tokens: list[Token] = field(default_factory=list)
     sections: list[Section] = field(default_factory=list)
     links: list[Link] = field(default_factory=list)

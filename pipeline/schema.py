@@ -7,6 +7,7 @@ each rule a code (`x-code`), human messages (`x-messages`, by keyword) and a fix
 
 from __future__ import annotations
 
+import copy
 import json
 from collections.abc import Iterator
 from functools import cache
@@ -19,6 +20,8 @@ from pipeline.model import Article, FieldPath, Span
 
 Schema = dict[str, Any]
 
+_VALUE_KEYWORDS = frozenset({"enum", "const", "oneOf", "anyOf"})
+
 _TYPE_WORDS = {"string": "text", "array": "a list", "object": "a mapping of fields",
                "integer": "a whole number", "number": "a number", "boolean": "true or false"}
 
@@ -26,8 +29,10 @@ _TYPE_WORDS = {"string": "text", "array": "a list", "object": "a mapping of fiel
 @cache
 def load_schema(path: Path) -> Schema:
     """Read the schema and check that it is itself a valid 2020-12 schema."""
-    from jsonschema import Draft202012Validator
-    from jsonschema.exceptions import SchemaError
+    from jsonschema import Draft202012Validator  # type: ignore[import-untyped, unused-ignore]
+    from jsonschema.exceptions import (  # type: ignore[import-untyped, unused-ignore]
+        SchemaError,
+    )
 
     try:
         schema = json.loads(path.read_text(encoding="utf-8"))
@@ -76,10 +81,14 @@ def _normalised(front_matter: dict[str, Any]) -> dict[str, Any]:
 
 
 def document_instance(article: Article) -> dict[str, Any]:
-    """What the schema validates: the front matter (licences as SPDX ids) and the outline."""
+    """What the schema validates: the front matter (licences as SPDX ids) and the outline.
+
+    Each section also carries the line of its heading, for messages ("first on line 12").
+    """
     return {
         "front_matter": _normalised(article.front_matter),
-        "body": {"sections": [{"title": s.title, "empty": s.empty} for s in article.sections]},
+        "body": {"sections": [{"title": s.title, "empty": s.empty, "line": s.line}
+                              for s in article.sections]},
     }
 
 
@@ -89,7 +98,9 @@ def document_instance(article: Article) -> dict[str, Any]:
 def _section_outline(validator: Any, outline: list[dict[str, Any]], instance: Any,
                      schema: Schema) -> Iterator[Any]:
     """The `sectionOutline` keyword: required sections, their order, synonyms, duplicates."""
-    from jsonschema.exceptions import ValidationError
+    from jsonschema.exceptions import (  # type: ignore[import-untyped, unused-ignore]
+        ValidationError,
+    )
 
     if not isinstance(instance, dict) or not isinstance(instance.get("sections"), list):
         return
@@ -107,8 +118,9 @@ def _section_outline(validator: Any, outline: list[dict[str, Any]], instance: An
     def error(code: str, key: str, index: int, **values: Any) -> Any:
         values.update(type=kind, order=", ".join(order), allowed=", ".join(order))
         err = ValidationError(_format(messages.get(key, key), values), path=["sections", index])
-        err.pipeline_code = code  # type: ignore[attr-defined]
-        err.pipeline_hint = _format(messages.get(key + "_hint", ""), values)  # type: ignore[attr-defined]
+        err.pipeline_code = code  # type: ignore[attr-defined, unused-ignore]
+        err.pipeline_hint = _format(messages.get(key + "_hint", ""),  # type: ignore[attr-defined, unused-ignore]
+                                    values)
         return err
 
     sections = instance["sections"]
@@ -121,7 +133,9 @@ def _section_outline(validator: Any, outline: list[dict[str, Any]], instance: An
         if canonical != title:
             yield error("MED106", "synonym", index, title=title, canonical=canonical)
         if canonical in found:
-            yield error("MED104", "duplicate", index, title=canonical, first=found[canonical])
+            first = sections[found[canonical]]
+            line = first.get("line", found[canonical] + 1) if isinstance(first, dict) else 0
+            yield error("MED104", "duplicate", index, title=canonical, first=line)
             continue
         found[canonical] = index
         placed.append((index, position[canonical]))
@@ -144,7 +158,10 @@ def _section_outline(validator: Any, outline: list[dict[str, Any]], instance: An
 
 @cache
 def _validator_class() -> Any:
-    from jsonschema import Draft202012Validator, validators
+    from jsonschema import (  # type: ignore[import-untyped, unused-ignore]
+        Draft202012Validator,
+        validators,
+    )
 
     return validators.extend(Draft202012Validator, {"sectionOutline": _section_outline})
 
@@ -155,9 +172,9 @@ def _validator(path: Path) -> Any:
 
 @cache
 def _compiled(path: Path, _identity: int) -> Any:
-    from jsonschema import Draft202012Validator
+    from jsonschema import Draft202012Validator  # type: ignore[import-untyped, unused-ignore]
 
-    schema = load_schema(path)
+    schema = copy.deepcopy(load_schema(path))  # annotated below; the loaded one stays as read
     for kind, sub in schema.get("$defs", {}).get("outline", {}).items():
         sub.setdefault("x-article-type", kind)
         sub.setdefault("x-outline-messages", schema.get("x-outline-messages", {}))
@@ -172,11 +189,15 @@ def check_schema(article: Article, schema_path: Path) -> list[Diagnostic]:
     seen: set[tuple[str, FieldPath]] = set()
     for error in validator.iter_errors(instance):
         path: FieldPath = tuple(error.absolute_path)
-        marker = (error.validator, path)
-        if error.validator in ("required", "additionalProperties"):
-            if marker in seen:
-                continue
-            seen.add(marker)
+        # One diagnostic per value: `summary:` left empty fails both `type` and `minLength`,
+        # a date like `1 June` both `pattern` and `format`; the first keyword says it best.
+        # Missing and unknown fields are listed by name, so they are kept apart.
+        kind = (str(error.validator) if error.validator in ("required", "additionalProperties")
+                or getattr(error, "pipeline_code", None) else "value")
+        marker = (kind, path)
+        if marker in seen and not getattr(error, "pipeline_code", None):
+            continue
+        seen.add(marker)
         diagnostics.extend(_diagnostics_for(article, error, path))
     return diagnostics
 
@@ -237,6 +258,10 @@ def _leaf(article: Article, error: Any, span: Span) -> Diagnostic:
     code = sub.get("x-code")
     if value is None or value == "":
         return _at(article, span, code or "FMT105", f"{where} is empty", sub.get("x-hint", ""))
+    if isinstance(value, (list, dict)) and keyword in _VALUE_KEYWORDS:
+        # a list or mapping where the schema expects one of some words: a shape problem
+        message = _message(sub, "type", {"value": value, "key": where}, f"{where} must be text")
+        return _at(article, span, code or "FMT104", message, sub.get("x-hint", ""))
     if code is None:
         code = "FMT104" if keyword == "type" else "FMT102"
     default = _default_message(keyword, where, value, error)
@@ -287,15 +312,28 @@ def _describe(field: FieldPath) -> str:
 
 
 def _body_span(article: Article, path: FieldPath) -> Span:
+    """The heading of section `path[2]`; past the last section, the end of the article."""
     sections = article.sections
     if len(path) >= 3 and isinstance(path[2], int) and path[2] < len(sections):
         section = sections[path[2]]
         return Span(section.line, section.column, section.line,
                     len(article.lines[section.line - 1]))
-    if sections and len(path) >= 3:
-        line = min(sections[-1].end_line + 1, len(article.lines) + 1)
+    # a section that would come after all the others: the line after the last paragraph
+    line = _last_content_line(article) + 1 if len(path) >= 3 else article.body_line
+    if line <= len(article.lines):
         return Span(line, 1, line, 1)
-    return Span(article.body_line, 1, article.body_line, 1)
+    # no line after the last one: point just past the end of the file's last line
+    last = len(article.lines)
+    column = len(article.lines[-1]) + 1 if article.lines else 1
+    return Span(last, column, last, column)
+
+
+def _last_content_line(article: Article) -> int:
+    """The last line of the file that is not blank (at least the closing `---`)."""
+    number = len(article.lines)
+    while number >= article.body_line and not article.lines[number - 1].strip():
+        number -= 1
+    return max(number, article.body_line - 1)
 
 
 def _at(article: Article, span: Span, code: str, message: str, hint: str) -> Diagnostic:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import shutil
 import subprocess
 import sys
@@ -9,6 +10,10 @@ from collections.abc import Callable
 from pathlib import Path
 
 import pytest
+
+# "Today" for every check the tests run, in-process and in subprocesses: review-date rules
+# (future, overdue) must give the same answers whatever day the suite runs.
+os.environ["SOURCE_DATE_EPOCH"] = "1795564800"  # 2026-11-25
 
 REPO = Path(__file__).resolve().parent.parent
 ARTICLES = REPO / "articles"

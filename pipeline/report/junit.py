@@ -2,11 +2,20 @@
 
 from __future__ import annotations
 
+import re
 from collections import defaultdict
 from xml.etree import ElementTree as ET
 
 from pipeline.diagnostics import Diagnostic
 from pipeline.report import Report
+
+# Characters XML 1.0 cannot hold at all, even escaped (most C0 controls, lone surrogates).
+_NOT_XML = re.compile("[^\t\n\r\x20-\ud7ff\ue000-\ufffd\U00010000-\U0010ffff]")
+
+
+def _xml(text: str) -> str:
+    """Text safe for XML: a forbidden character is written as its escape, e.g. `\\x01`."""
+    return _NOT_XML.sub(lambda match: repr(match.group())[1:-1], text)
 
 
 def render(report: Report) -> str:
@@ -21,13 +30,13 @@ def render(report: Report) -> str:
                           failures=str(failing), errors="0", skipped="0",
                           time=f"{report.seconds:.3f}")
     for path in files:
-        case = ET.SubElement(suite, "testcase", name=path, classname="pipeline.check",
-                             file=path)
+        case = ET.SubElement(suite, "testcase", name=_xml(path), classname="pipeline.check",
+                             file=_xml(path))
         found = by_file[path]
         errors = [d for d in found if d.severity == "error"]
         if errors:
             failure = ET.SubElement(case, "failure", type="error",
-                                    message=f"{len(errors)} error(s) in {path}")
+                                    message=_xml(f"{len(errors)} error(s) in {path}"))
             failure.text = "\n".join(_line(d) for d in errors)
         warnings = [d for d in found if d.severity == "warning"]
         if warnings:
@@ -37,4 +46,4 @@ def render(report: Report) -> str:
 
 
 def _line(d: Diagnostic) -> str:
-    return f"{d.path}:{d.line}:{d.column}: {d.code} [{d.severity}] {d.message}"
+    return _xml(f"{d.path}:{d.line}:{d.column}: {d.code} [{d.severity}] {d.message}")

@@ -1,9 +1,15 @@
-"""SARIF 2.1.0, as GitHub code scanning accepts it."""
+"""SARIF 2.1.0, as GitHub code scanning accepts it.
+
+Paths are relative URI references (spaces and other characters percent-encoded) against
+`%SRCROOT%`, the folder the check ran in; the consumer (code scanning: the repository root)
+supplies that folder, so the report does not depend on the machine it was made on.
+"""
 
 from __future__ import annotations
 
 import json
 from typing import Any
+from urllib.parse import quote
 
 from pipeline import __version__
 from pipeline.diagnostics import RULES, Diagnostic
@@ -33,7 +39,7 @@ def _result(d: Diagnostic, index: dict[str, int]) -> dict[str, Any]:
         "level": d.severity,
         "message": {"text": text},
         "locations": [{"physicalLocation": {
-            "artifactLocation": {"uri": d.path, "uriBaseId": "%SRCROOT%"},
+            "artifactLocation": {"uri": quote(d.path), "uriBaseId": "%SRCROOT%"},
             "region": {"startLine": d.line, "startColumn": d.column,
                        "endLine": max(d.end_line, d.line),
                        "endColumn": (d.end_column + 1 if d.end_line > d.line
@@ -52,7 +58,6 @@ def render(report: Report) -> str:
             "tool": {"driver": {"name": "pipeline", "version": __version__,
                                 "informationUri": "https://encyclopedia.example.org/docs/rules",
                                 "rules": rules}},
-            "originalUriBaseIds": {"%SRCROOT%": {"uri": "file:///"}},
             "results": [_result(d, index) for d in report.diagnostics],
             "columnKind": "unicodeCodePoints",
         }],

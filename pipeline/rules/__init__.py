@@ -11,7 +11,7 @@ from collections.abc import Callable, Iterable
 
 from pipeline.diagnostics import Diagnostic
 from pipeline.model import Article
-from pipeline.rules import structure
+from pipeline.rules import credits, licensing, links, safety, structure, trust
 from pipeline.rules.context import Context
 
 RuleFunction = Callable[[Article, Context], Iterable[Diagnostic]]
@@ -20,6 +20,21 @@ TABLE: tuple[tuple[tuple[str, ...], RuleFunction], ...] = (
     (("MED107",), structure.text_before_first_section),
     (("MED108",), structure.level_one_heading),
     (("MED109",), structure.placeholder_text),
+    (("SRC017", "SRC018"), structure.whitespace),
+    (("LIC102", "LIC103"), licensing.image_license),
+    (("LIC104",), licensing.license_spelling),
+    (("CRD101", "CRD102", "CRD105"), credits.image_credits),
+    (("CRD103", "CRD104"), credits.image_files),
+    (("LNK101", "LNK102"), links.internal_links),
+    (("LNK103",), links.see_also),
+    (("LNK104",), links.orphan),
+    (("LNK105",), links.external_links),
+    (("TRS101",), trust.credentials),
+    (("TRS102", "TRS103"), trust.review_date),
+    (("TRS104",), trust.promotional_content),
+    (("TRS105",), trust.doses),
+    (("SEC101",), safety.unsafe_link_scheme),
+    (("SEC102",), safety.raw_html),
 )
 
 

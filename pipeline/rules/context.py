@@ -2,11 +2,17 @@
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
+from datetime import date
 from pathlib import Path
 
 from pipeline.config import Config
+from pipeline.load import SLUG
 from pipeline.model import Article
+
+# `slug.md` wherever it is written: a link, a See Also entry, a reference definition.
+_MENTION = re.compile(rf"(?<![a-z0-9-])({SLUG.pattern})\.md(?![a-z0-9])")
 
 
 @dataclass
@@ -17,6 +23,7 @@ class Corpus:
     loaded: dict[str, Article | None] = field(default_factory=dict)
     _files: dict[str, Path] | None = None
     _texts: dict[str, str] = field(default_factory=dict)
+    _mentions: dict[str, set[str]] | None = None
 
     @property
     def files(self) -> dict[str, Path]:
@@ -28,6 +35,24 @@ class Corpus:
 
     def slugs(self) -> set[str]:
         return set(self.files) | {s for s, a in self.loaded.items() if a is not None}
+
+    def exists(self, slug: str) -> bool:
+        """Whether an article with this slug is in the corpus (without building `slugs()`)."""
+        return slug in self.files or self.loaded.get(slug) is not None
+
+    def mentioned_by(self, slug: str) -> set[str]:
+        """Slugs of the other articles whose raw text names `slug.md`. Every file is scanned
+        once, on first use, as text: nothing is parsed, and no text is kept."""
+        if self._mentions is None:
+            mentions: dict[str, set[str]] = {}
+            for source in self.files:
+                text = self._texts.get(source)
+                for target in set(_MENTION.findall(text if text is not None
+                                                   else self._read(source))):
+                    if target != source:
+                        mentions.setdefault(target, set()).add(source)
+            self._mentions = mentions
+        return self._mentions.get(slug, set())
 
     def get(self, slug: str) -> Article | None:
         """The article with this slug, loading it on first use; None if missing or broken."""
@@ -44,26 +69,39 @@ class Corpus:
     def text(self, slug: str) -> str:
         """Raw text of an article file ('' when unreadable), for cheap scans."""
         if slug not in self._texts:
-            article = self.loaded.get(slug)
-            if article is not None:
-                self._texts[slug] = "\n".join(article.lines)
-            else:
-                try:
-                    path = self.files[slug]
-                    if path.stat().st_size <= self.config.limits.max_file_bytes:
-                        self._texts[slug] = path.read_text(encoding="utf-8", errors="replace")
-                    else:
-                        self._texts[slug] = ""
-                except (OSError, KeyError):
-                    self._texts[slug] = ""
+            self._texts[slug] = self._read(slug)
         return self._texts[slug]
+
+    def _read(self, slug: str) -> str:
+        article = self.loaded.get(slug)
+        if article is not None:
+            return "\n".join(article.lines)
+        try:
+            path = self.files[slug]
+            if path.stat().st_size <= self.config.limits.max_file_bytes:
+                return path.read_text(encoding="utf-8", errors="replace")
+        except (OSError, KeyError):
+            pass
+        return ""
 
 
 @dataclass
 class Context:
     config: Config
     corpus: Corpus
+    today: date = field(default_factory=lambda: today())  # for review dates
 
     @property
     def images_folder(self) -> Path:
         return self.config.articles / self.config.images_dir
+
+
+def today() -> date:
+    """Today's date, or the day SOURCE_DATE_EPOCH names (reproducible builds and tests)."""
+    import os
+    from datetime import UTC, datetime
+
+    epoch = os.environ.get("SOURCE_DATE_EPOCH", "")
+    if epoch.isdigit():
+        return datetime.fromtimestamp(int(epoch), UTC).date()
+    return date.today()

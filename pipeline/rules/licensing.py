@@ -1,0 +1,73 @@
+"""LIC: may each image be included in a CC BY-SA article, and is every licence an SPDX id?"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from typing import Any
+
+from pipeline.diagnostics import Diagnostic, make
+from pipeline.licenses import Verdict, normalise_expression, verdict
+from pipeline.model import Article, FieldPath
+from pipeline.rules.context import Context
+
+WHY_NOT: dict[Verdict, str] = {
+    "non-commercial": "NC licences forbid commercial use, but CC BY-SA lets anyone reuse the "
+                      "article commercially",
+    "no-derivatives": "ND licences forbid changes, but CC BY-SA lets anyone adapt the article",
+    "gfdl-only": "the GFDL requires its full text to travel with every copy, which a CC BY-SA "
+                 "page does not do; material offered under both may be used (write "
+                 "`CC-BY-SA-3.0 OR GFDL-1.2-or-later`)",
+    "all-rights-reserved": "the author has not licensed the image for reuse; ask them to "
+                           "release it under CC BY-SA or CC BY",
+}
+ACCEPTED = "CC0-1.0, public domain, CC-BY-* and CC-BY-SA-* (any version), FAL-1.3 or GPL-3.0"
+
+
+def _image_licences(article: Article) -> Iterator[tuple[FieldPath, str]]:
+    images = article.front_matter.get("images")
+    if not isinstance(images, list):
+        return
+    for index, image in enumerate(images):
+        if isinstance(image, dict) and isinstance(image.get("license"), str):
+            yield ("images", index, "license"), image["license"]
+
+
+def _at(article: Article, path: FieldPath, code: str, message: str, hint: str) -> Diagnostic:
+    span = article.source_map.value(path)
+    return make(article.path, span.line, span.column, code, message, hint,
+                span.end_line, span.end_column)
+
+
+def image_license(article: Article, context: Context) -> Iterator[Diagnostic]:
+    """LIC102/LIC103: each image's licence lets it be part of a CC BY-SA article."""
+    for path, text in _image_licences(article):
+        found = verdict(text)
+        if found == "compatible" or not text.strip():
+            continue
+        name = _file_of(article, path)
+        if found == "unknown":
+            yield _at(article, path, "LIC103",
+                      f"licence {text!r} of image {name!r} is not one the encyclopedia knows",
+                      f"write the licence as an SPDX id; accepted: {ACCEPTED}")
+            continue
+        yield _at(article, path, "LIC102",
+                  f"image {name!r} is under {text}, which may not be included in a CC BY-SA "
+                  "article", f"{WHY_NOT[found]}; find an image under {ACCEPTED}")
+
+
+def _file_of(article: Article, path: FieldPath) -> str:
+    entry: Any = article.front_matter["images"][path[1]]
+    return str(entry.get("file", "")) if isinstance(entry, dict) else ""
+
+
+def license_spelling(article: Article, context: Context) -> Iterator[Diagnostic]:
+    """LIC104: licences written as `CC BY-SA 3.0` or a deed URL are read as their SPDX id."""
+    fields: list[tuple[FieldPath, str]] = list(_image_licences(article))
+    if isinstance(article.front_matter.get("license"), str):
+        fields.insert(0, (("license",), article.front_matter["license"]))
+    for path, text in fields:
+        spdx = normalise_expression(text)
+        if spdx is not None and spdx != text.strip():
+            yield _at(article, path, "LIC104",
+                      f"licence {text!r} is read as the SPDX id {spdx!r}",
+                      f"write `license: {spdx}`")

@@ -1,0 +1,189 @@
+"""LNK: links between articles hold, See Also is a list of them, no article is an orphan."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+from typing import TYPE_CHECKING
+from urllib.parse import unquote, urlsplit
+
+from pipeline.diagnostics import Diagnostic, make
+from pipeline.load import SLUG
+from pipeline.model import Article, Link, Section
+from pipeline.rules.context import Context
+from pipeline.rules.safety import WEB_SCHEMES, scheme_of
+from pipeline.rules.structure import PLACEHOLDER
+from pipeline.rules.text import heading_anchors
+
+if TYPE_CHECKING:
+    from markdown_it.token import Token
+
+SEE_ALSO = frozenset({"see also", "related articles", "related topics"})
+
+
+def _internal(target: str) -> tuple[str, str] | None:
+    """(path, fragment) of a link that stays on the site, None for an address elsewhere."""
+    parts = urlsplit(target)
+    if scheme_of(target) or parts.netloc or target.startswith("//"):
+        return None
+    return unquote(parts.path), unquote(parts.fragment)
+
+
+def internal_links(article: Article, context: Context) -> Iterator[Diagnostic]:
+    """LNK101/LNK102: each internal link names an existing article, and an existing section."""
+    for link in article.links:
+        if link.kind != "link":
+            continue
+        internal = _internal(link.target)
+        if internal is None:
+            continue
+        path, fragment = internal
+        if not path:
+            if fragment:
+                yield from _anchor(article, link, article, fragment, "this article")
+            continue
+        if not (path.endswith(".md") and SLUG.fullmatch(path[:-3])):
+            yield _broken(article, link, f"link target {link.target!r} is not an article",
+                          _suggest(path))
+            continue
+        slug = path[:-3]
+        if slug != article.slug and not context.corpus.exists(slug):
+            yield _broken(article, link, f"link to {path!r}: there is no such article",
+                          "fix the file name, or write the article first")
+            continue
+        if fragment:
+            target = article if slug == article.slug else context.corpus.get(slug)
+            if target is not None:
+                yield from _anchor(article, link, target, fragment, path)
+
+
+def _suggest(path: str) -> str:
+    name = path.rstrip("/").rsplit("/", 1)[-1].removesuffix(".md").lower()
+    slug = "-".join(re.findall(r"[a-z0-9]+", name)) or "slug"
+    return f"link to another article by its file name alone, e.g. `{slug}.md`"
+
+
+def _broken(article: Article, link: Link, message: str, hint: str) -> Diagnostic:
+    return make(article.path, link.line, link.column, "LNK101", message, hint)
+
+
+def _anchor(article: Article, link: Link, target: Article, fragment: str, where: str
+            ) -> Iterator[Diagnostic]:
+    anchors = heading_anchors(target)
+    if fragment in anchors:
+        return
+    close = [a for a in sorted(anchors) if a == fragment.lower() or fragment.lower() in a]
+    hint = (f"did you mean `#{close[0]}`?" if close else
+            "link to a section that exists: " + ", ".join(f"#{a}" for a in sorted(anchors)))
+    yield make(article.path, link.line, link.column, "LNK102",
+               f"{where} has no section {'#' + fragment!r}", hint)
+
+
+def external_links(article: Article, context: Context) -> Iterator[Diagnostic]:
+    """LNK105: external links use https."""
+    for link in article.links:
+        if link.kind != "link":
+            continue
+        parts = urlsplit(link.target)
+        scheme = scheme_of(link.target)
+        if scheme == "http" or (not scheme and (parts.netloc or link.target.startswith("//"))):
+            secure = "https://" + link.target.split("//", 1)[-1]
+            yield make(article.path, link.line, link.column, "LNK105",
+                       f"link {link.target!r} does not use https",
+                       f"write `{secure}`; most sites serve https, and plain http can be "
+                       "altered on the way")
+
+
+def _see_also(article: Article) -> Section | None:
+    for section in article.sections:
+        if section.title.lower() in SEE_ALSO:
+            return section
+    return None
+
+
+def see_also(article: Article, context: Context) -> Iterator[Diagnostic]:
+    """LNK103: the See Also section is only a list of links to other articles."""
+    section = _see_also(article)
+    if section is None:
+        return
+    tokens = article.tokens
+    index = section.token_start + 3  # heading_open, inline, heading_close
+    while index < section.token_end:
+        token = tokens[index]
+        if token.type == "html_block":
+            index += 1
+            continue
+        if token.type not in ("bullet_list_open", "ordered_list_open"):
+            yield _not_a_link(article, token.map, "See Also holds something other than a list",
+                              "keep only `- [Title](slug.md)` lines here; move prose to "
+                              "another section")
+            index = _skip(tokens, index)
+            continue
+        end = _skip(tokens, index)
+        for item in range(index + 1, end):
+            if tokens[item].type == "list_item_open" and tokens[item].level == token.level + 1:
+                problem = _item_problem(article, tokens[item:_skip(tokens, item)])
+                if problem:
+                    yield _not_a_link(article, tokens[item].map, problem,
+                                      "write each entry as `- [Title](slug.md)`; web links "
+                                      "belong in References")
+        index = end
+
+
+def _skip(tokens: list[Token], index: int) -> int:
+    """Index one past the block that opens at `index` (or past the token if it opens none)."""
+    depth = 0
+    for position in range(index, len(tokens)):
+        depth += tokens[position].nesting
+        if depth <= 0:
+            return position + 1
+    return len(tokens)
+
+
+def _item_problem(article: Article, tokens: list[Token]) -> str:
+    inlines = [t for t in tokens if t.type == "inline"]
+    if any(PLACEHOLDER.search(t.content) for t in inlines):
+        return ""  # a placeholder left by `pipeline new`: MED109 reports it
+    blocks = [t for t in tokens if t.type in
+              ("paragraph_open", "bullet_list_open", "ordered_list_open", "fence",
+               "code_block", "table_open", "blockquote_open", "heading_open")]
+    if len(inlines) != 1 or len(blocks) != 1:
+        return "a See Also entry must be a single link"
+    children = [c for c in inlines[0].children or []
+                if not (c.type == "text" and not c.content.strip())]
+    if not children or children[0].type != "link_open" or children[-1].type != "link_close" \
+            or any(c.type in ("link_open", "image") for c in children[1:-1]):
+        return "a See Also entry must be a single link, with no other text"
+    target = str(children[0].attrs.get("href", ""))
+    internal = _internal(target)
+    if internal is None:
+        scheme = scheme_of(target)
+        return ("a See Also entry must link to another article, not to the web"
+                if scheme in WEB_SCHEMES or not scheme else "")
+    if internal[0] == f"{article.slug}.md":
+        return "a See Also entry links to the article itself"
+    return ""
+
+
+def _not_a_link(article: Article, where: list[int] | None, message: str, hint: str
+                ) -> Diagnostic:
+    line = article.body_line + (where[0] if where else 0)
+    raw = article.lines[line - 1] if line <= len(article.lines) else ""
+    return make(article.path, line, len(raw) - len(raw.lstrip()) + 1, "LNK103", message, hint)
+
+
+def orphan(article: Article, context: Context) -> Iterator[Diagnostic]:
+    """LNK104: some other article of the corpus names this one (a raw text scan, no parsing);
+    only in a corpus of two or more articles, and only for articles of the corpus."""
+    corpus = context.corpus
+    if len(corpus.files) < 2 or article.slug not in corpus.files:
+        return
+    if corpus.mentioned_by(article.slug):
+        return
+    if any(PLACEHOLDER.search(line) for line in article.lines):
+        return  # a draft with placeholders (MED109) is not expected to be linked yet
+    span = article.source_map.value(("title",))
+    yield make(article.path, span.line, span.column, "LNK104",
+               f"no other article links to {article.slug}.md",
+               f"add `- [{article.title}]({article.slug}.md)` to the See Also section of a "
+               "related article")

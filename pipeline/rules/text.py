@@ -1,0 +1,79 @@
+"""The body as text the rules can search: inline blocks with their file positions.
+
+markdown-it keeps, for each paragraph, heading, list item paragraph and table cell, the raw
+inline source (`content`) and the block's line range (`map`). A match at an offset of that
+source is turned back into a file line and column here, so every rule reports the same way.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+from dataclasses import dataclass
+from typing import TYPE_CHECKING
+
+from pipeline.model import Article
+
+if TYPE_CHECKING:
+    from markdown_it.token import Token
+
+_CODE_SPAN = re.compile(r"(`+)(?!`)(.+?)(?<!`)\1(?!`)", re.DOTALL)
+_CONTAINERS = frozenset({"list_item_open", "tr_open"})
+
+
+@dataclass(frozen=True)
+class Block:
+    """One inline token of the body and where it sits."""
+
+    token: Token
+    index: int  # index of the inline token in article.tokens
+    first_line: int  # file line of the block's first line
+    container: int  # index of the innermost list item or table row holding it, else `index`
+
+    @property
+    def content(self) -> str:
+        return self.token.content
+
+
+def inline_blocks(article: Article) -> Iterator[Block]:
+    """Every inline token of the body with a source position, in document order."""
+    open_containers: list[int] = []
+    for index, token in enumerate(article.tokens):
+        if token.type in _CONTAINERS:
+            open_containers.append(index)
+        elif token.type in ("list_item_close", "tr_close") and open_containers:
+            open_containers.pop()
+        elif token.type == "inline" and token.map is not None:
+            container = open_containers[-1] if open_containers else index
+            yield Block(token, index, article.body_line + token.map[0], container)
+
+
+def position(article: Article, block: Block, offset: int) -> tuple[int, int]:
+    """File line and column of `offset` in the block's inline source."""
+    content = block.content
+    before = content[:offset]
+    row = before.count("\n")
+    line = block.first_line + row
+    start_of_row = before.rfind("\n") + 1
+    row_text = content[start_of_row:].split("\n", 1)[0]
+    file_text = article.lines[line - 1] if 0 < line <= len(article.lines) else ""
+    found = file_text.find(row_text) if row_text else -1
+    indent = found if found >= 0 else len(file_text) - len(file_text.lstrip())
+    return line, indent + (offset - start_of_row) + 1
+
+
+def without_code_spans(text: str) -> str:
+    """The text with inline code spans blanked out (same length, so offsets still hold)."""
+    return _CODE_SPAN.sub(lambda m: " " * len(m.group(0)), text)
+
+
+def heading_anchors(article: Article) -> set[str]:
+    """Fragment ids of every `##` to `######` heading, as the renderer writes them."""
+    from pipeline.load import anchor_of, inline_text
+
+    anchors: set[str] = set()
+    for index, token in enumerate(article.tokens):
+        if (token.type == "heading_open" and token.tag != "h1"
+                and index + 1 < len(article.tokens)):
+            anchors.add(anchor_of(inline_text(article.tokens[index + 1])))
+    return anchors

@@ -1,0 +1,238 @@
+"""TRS: what readers need to trust medical content (after the HONcode principles).
+
+Authority (who wrote it, with what qualifications), date (when it was last reviewed),
+attribution (a source for every dose) and honesty in advertising (no adverts at all).
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+from datetime import date
+from typing import Any
+
+from pipeline.diagnostics import Diagnostic, make
+from pipeline.model import Article, FieldPath
+from pipeline.rules.context import Context
+from pipeline.rules.text import Block, inline_blocks, position, without_code_spans
+
+# Professional designations readers can look up; `credentials = [...]` in the configuration
+# adds more. Compared without dots, spaces or case: "M.D." is MD, "MB ChB" is MBCHB.
+CREDENTIALS: frozenset[str] = frozenset({
+    # medicine
+    "MD", "DO", "MBBS", "MBCHB", "MBBCH", "BMBCH", "BMBS", "MBBCHBAO", "MB", "BCH", "BS", "BM",
+    "MRCP", "FRCP", "FRCPE", "FRCPI", "FRCS", "MRCS", "FRCSED", "MRCGP", "FRCGP", "FRCPATH",
+    "MRCPCH", "FRCPCH", "FRCA", "FRCR", "FRCOG", "MRCOG", "FRCPSYCH", "MRCPSYCH", "FFPH",
+    "MFPH", "FACP", "FACS", "FAAP", "FACC", "FRACP", "FRACS", "FRCPC", "FRCSC", "CCFP",
+    "DCH", "DRCOG", "MFSRH", "DTMH", "MMED", "MPH", "DRPH", "MSC", "MS", "MA", "MPHIL",
+    "PHD", "DPHIL", "DSC", "BSC", "BA", "MBA", "MHA", "MMSC", "MRES",
+    # pharmacy
+    "PHARMD", "BPHARM", "MPHARM", "RPH", "MRPHARMS", "FRPHARMS", "BCPS",
+    # nursing and midwifery
+    "RN", "RGN", "RSCN", "RMN", "RM", "BSN", "MSN", "DNP", "NP", "APRN", "CNM", "CRNA",
+    "LPN", "RPN", "FNP", "ANP",
+    # nutrition and allied health
+    "RD", "RDN", "CDE", "CDCES", "IBCLC", "DPT", "PT", "OT", "OTR", "SLP", "CCCSLP",
+    "PA", "PAC", "DC", "OD", "AUD", "PSYD", "DCLINPSY", "CPSYCHOL",
+    # dentistry
+    "DDS", "DMD", "BDS", "MDS", "FDS",
+})
+
+_CREDENTIAL_SPLIT = re.compile(r"[,;/]+")
+_CREDENTIAL_NOISE = re.compile(r"[\s.\-()]+")
+
+
+def _credential_key(text: str) -> str:
+    return _CREDENTIAL_NOISE.sub("", text).upper()
+
+
+def recognised_credentials(context: Context) -> frozenset[str]:
+    return CREDENTIALS | {_credential_key(c) for c in context.config.credentials}
+
+
+def credentials(article: Article, context: Context) -> Iterator[Diagnostic]:
+    """TRS101: each contributor's credentials are recognised designations."""
+    contributors = article.front_matter.get("contributors")
+    if not isinstance(contributors, list):
+        return
+    known = recognised_credentials(context)
+    for index, person in enumerate(contributors):
+        if not isinstance(person, dict) or not isinstance(person.get("credentials"), str):
+            continue
+        unknown = [part.strip() for part in _CREDENTIAL_SPLIT.split(person["credentials"])
+                   if part.strip() and _credential_key(part) not in known]
+        if unknown:
+            span = article.source_map.value(("contributors", index, "credentials"))
+            listed = ", ".join(repr(u) for u in unknown)
+            verb = "is not a recognised designation" if len(unknown) == 1 else \
+                "are not recognised designations"
+            yield make(article.path, span.line, span.column, "TRS101",
+                       f"credentials {listed} of {person.get('name', 'a contributor')!s} {verb}",
+                       "write designations such as MD, MBBS, PhD, RN, PharmD or RD, separated "
+                       "by commas; add others to `credentials = [...]` in [tool.pipeline]",
+                       span.end_line, span.end_column)
+
+
+def _review_date(article: Article) -> date | None:
+    value = article.front_matter.get("last_reviewed")
+    if not isinstance(value, str) or not re.fullmatch(r"\d{4}-\d{2}-\d{2}", value):
+        return None
+    try:
+        return date.fromisoformat(value)
+    except ValueError:
+        return None  # the schema reports it (FMT106)
+
+
+def review_date(article: Article, context: Context) -> Iterator[Diagnostic]:
+    """TRS102/TRS103: the review date is not in the future, and not too long ago."""
+    reviewed = _review_date(article)
+    if reviewed is None:
+        return
+    span = article.source_map.value(("last_reviewed",))
+    today = context.today
+    if reviewed > today:
+        yield make(article.path, span.line, span.column, "TRS102",
+                   f"last_reviewed {reviewed.isoformat()} is in the future "
+                   f"(today is {today.isoformat()})",
+                   "write the date the article was actually reviewed",
+                   span.end_line, span.end_column)
+        return
+    age = (today - reviewed).days
+    limit = context.config.review_max_age_days
+    if age > limit:
+        yield make(article.path, span.line, span.column, "TRS103",
+                   f"the article was last reviewed {age} days ago, on {reviewed.isoformat()}; "
+                   f"articles are reviewed at least every {limit} days",
+                   "have a qualified contributor review the article, then update "
+                   "`last_reviewed`", span.end_line, span.end_column)
+
+
+# -- advertising -------------------------------------------------------------------------------
+
+_PRICE = (r"(?:[$£€¥]|\b(?:US|AU|CA|NZ)\$)\s?\d[\d,]*(?:\.\d+)?(?!\s*(?:[-\u2013]\s*\d+\s*)?"
+          r"(?:billion|million|trillion|bn)\b)(?!\d)"
+          r"|\b\d[\d,]*(?:\.\d{1,2})?\s?(?:USD|EUR|GBP|AUD|CAD|dollars|euros)\b")
+# (what it is, words one of which any match contains (lower case), the pattern)
+PROMOTION: tuple[tuple[str, tuple[str, ...], re.Pattern[str]], ...] = tuple(
+    (label, triggers, re.compile(pattern, re.IGNORECASE | re.MULTILINE))
+    for label, triggers, pattern in (
+        ("a price", ("$", "£", "€", "¥", "usd", "eur", "gbp", "aud", "cad", "dollar"), _PRICE),
+        ("a discount", ("off", "half"),
+         r"\b\d+\s?%\s+off\b|\b(?:per\s?cent|percent)\s+off\b|\bhalf\s+price\b"),
+        ("a promotion code", ("code",),
+         r"\b(?:promo(?:tion(?:al)?)?|discount|coupon|voucher|referral)\s+codes?\b"
+         r"|\buse\s+(?:the\s+)?code\s+[A-Z0-9]"),
+        ("a free trial or offer", ("free", "offer"),
+         r"\bfree\s+(?:trial|consultation|shipping|delivery|gift|e-?book)s?\b"
+         r"|\b(?:special|exclusive|limited|introductory|best)\s+offers?\b"
+         r"|\boffer\s+(?:ends|expires|valid\s+until)\b"),
+        ("a limited-time offer", ("limited", "stock", "only", "miss"),
+         r"\blimited[\s-]+time\b|\bwhile\s+stocks?\s+last\b|\b(?:today|now)\s+only\b"
+         r"|\bdon'?t\s+miss\s+out\b"),
+        ("a call to buy", ("now", "today", "buy", "online", "click", "guarantee"),
+         r"\b(?:call|order|buy|shop|book|subscribe|sign\s+up|enrol|register|join)\s+"
+         r"(?:now|today)\b|\bbuy\s+(?:online|here)\b|\b(?:order|shop)\s+online\b"
+         r"|\bclick\s+here\s+to\s+(?:buy|order|shop|subscribe|get)\b"
+         r"|\bmoney[\s-]+back\s+guarantee\b"),
+        ("an advertisement", ("ad.", "ad:", "ad ", "advert", "sponsored", "paid"),
+         r"^[ \t]*(?-i:Ad|Advert|Advertisement|ADVERTISEMENT|Sponsored|SPONSORED)[ \t]*[.:]"
+         r"|^[ \t]*(?-i:Advertise)\s+on\b|\badvertise\s+(?:here|with\s+us)\b"
+         r"|\bsponsored\s+(?:content|post|links?)\b|\bpaid\s+(?:promotion|partnership)\b"),
+        ("a product plug", ("try", "our", "my"),
+         r"\btry\s+(?:our|my|[\w-]+['\u2019]s)\s+(?:[\w-]+\s+){0,4}?(?:program(?:me)?|plan|"
+         r"products?|app|service|clinic|course|formula|supplements?|pills?|shakes?|kit|system|"
+         r"solution)s?\b|\b(?:our|my)\s+(?:weight[\s-]+loss\s+)?(?:program(?:me)?|"
+         r"products?|online\s+(?:shop|store|clinic)|shop|store)\b"),
+        ("a weight-loss advert", ("tired", "lose"),
+         r"\btired\s+of\s+being\s+(?:overweight|fat)\b|\blose\s+\d+\s*(?:lbs?|pounds|kg|"
+         r"kilos)\s+(?:fast|quickly|in\s+\d+\s+(?:days?|weeks?))\b"),
+    ))
+_MARKUP = re.compile(r"[*_~`\[\]]")
+_NOT_SCANNED = frozenset({"file", "source", "license"})
+
+
+def promotions(text: str) -> list[tuple[int, str]]:
+    """Offset and label of the first advertising phrase on each line of `text`."""
+    plain = _MARKUP.sub(" ", text)  # same length: `**call** now` still reads "call now"
+    lowered = plain.lower()
+    first: dict[int, tuple[int, str]] = {}
+    for label, triggers, pattern in PROMOTION:
+        if not any(trigger in lowered for trigger in triggers):
+            continue  # cheap: most text has none of the words a pattern needs
+        for match in pattern.finditer(plain):
+            row = plain.count("\n", 0, match.start())
+            if row not in first or match.start() < first[row][0]:
+                first[row] = (match.start(), label)
+    return sorted(first.values())
+
+
+def _front_matter_strings(value: Any, path: FieldPath) -> Iterator[tuple[FieldPath, str]]:
+    if isinstance(value, str):
+        yield path, value
+    elif isinstance(value, dict):
+        for key, item in value.items():
+            if key not in _NOT_SCANNED:
+                yield from _front_matter_strings(item, (*path, key))
+    elif isinstance(value, list):
+        for index, item in enumerate(value):
+            yield from _front_matter_strings(item, (*path, index))
+
+
+def promotional_content(article: Article, context: Context) -> Iterator[Diagnostic]:
+    """TRS104: no offers, prices, promo codes, calls to buy or product plugs; one report per
+    line."""
+    hint = ("remove the advertising; an article informs, it does not sell (pasted pages often "
+            "bring their adverts along)")
+    for path, text in _front_matter_strings(article.front_matter, ()):
+        for offset, label in promotions(text)[:1]:
+            span = article.source_map.value(path)
+            yield make(article.path, span.line, span.column, "TRS104",
+                       f"advertising in the front matter: {label} "
+                       f"({_excerpt(text, offset)!r})", hint)
+    for block in inline_blocks(article):
+        content = without_code_spans(block.content)
+        for offset, label in promotions(content):
+            line, column = position(article, block, offset)
+            yield make(article.path, line, column, "TRS104",
+                       f"advertising in the article: {label} ({_excerpt(content, offset)!r})",
+                       hint)
+
+
+def _excerpt(text: str, start: int) -> str:
+    return " ".join(text[start:].split("\n", 1)[0][:60].split())
+
+
+# -- doses -------------------------------------------------------------------------------------
+
+DOSE = re.compile(
+    r"(?<![\w.])\d+(?:[.,]\d+)?(?:\s*(?:-|\u2013|to)\s*\d+(?:[.,]\d+)?)?\s?"
+    r"(?:mg|mcg|µg|μg|micrograms?|milligrams?|grams?|g|ml|mL|millilitres?|milliliters?|"
+    r"units?|IU|tablets?|capsules?)(?!\w)(?!/\s?(?:d?l|dL|L|mmol|mol)\b)",
+    re.IGNORECASE)
+
+
+def _is_reference(token: Any) -> bool:
+    return token.type == "link_open" and str(token.attrs.get("href", "")).startswith("https://")
+
+
+def doses(article: Article, context: Context) -> Iterator[Diagnostic]:
+    """TRS105: in a drug article, a paragraph or list item that states a dose cites a source
+    (an https link in the same paragraph or list item)."""
+    if article.type != "drug":
+        return
+    groups: dict[int, list[Block]] = {}
+    for block in inline_blocks(article):
+        groups.setdefault(block.container, []).append(block)
+    for blocks in groups.values():
+        if any(_is_reference(child) for block in blocks for child in block.token.children or []):
+            continue
+        for block in blocks:
+            match = DOSE.search(without_code_spans(block.content))
+            if match is not None:
+                line, column = position(article, block, match.start())
+                yield make(article.path, line, column, "TRS105",
+                           f"dose {match.group(0)!r} is stated without a reference",
+                           "cite the source in the same paragraph or list item, e.g. "
+                           "`([BNF](https://bnf.nice.org.uk/...))`, or leave doses to the "
+                           "prescriber and the leaflet")
+                break

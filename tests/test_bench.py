@@ -1,0 +1,131 @@
+"""The benchmark's smoke test: every measurement runs once on a tiny corpus; no timings judged."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from pipeline import bench
+from pipeline.benchcorpus import generate
+from tests.conftest import REPO, write_pyproject
+
+RESULT_ROWS = [
+    "*Hugo cold build, HTML + JSON* (reference)",
+    "| check, whole corpus |",
+    "| check, one file |",
+    "| publish html,json, cold |",
+    "| republish html,json, nothing changed |",
+    "| republish html,json, one article changed |",
+    "| publish html,json,pdf, cold |",
+    "| ↳ PDFs: seconds per article",
+    "| republish html,json,pdf, nothing changed |",
+    "| republish html,json,pdf, one article changed |",
+]
+TARGETS = ["≤ 0.3x Hugo", "< 0.3 s", "≤ 0.5x Hugo and ≤ 150 MB", "≤ 0.05x Hugo",
+           "≤ 0.15 s per article", "< 1.5 s"]
+
+
+@pytest.fixture(scope="module")
+def results(tmp_path_factory: pytest.TempPathFactory) -> bench.Results:
+    workdir = tmp_path_factory.mktemp("bench")
+    options = bench.Options(count=12, sample=3, small=4, runs=1, workdir=workdir, project=REPO)
+    return bench.run_bench(options)
+
+
+def test_every_measurement_runs_once(results: bench.Results) -> None:
+    for row in results.rows.values():
+        assert len(row.runs) == row.wanted, row.key
+        assert not row.skipped, row.key
+        assert all(run.wall > 0 and run.peak > 0 for run in row.runs), row.key
+    assert len(results.rows["hugo_full"].runs) == 2  # Hugo, pipeline, Hugo, pipeline
+
+
+def test_the_report_has_every_row_target_and_fact(results: bench.Results) -> None:
+    text = bench.markdown(results)
+    results_part = text.split("## Results", 1)[1].split("## Peak memory", 1)[0]
+    for row in RESULT_ROWS:
+        assert row in results_part, row
+    assert results_part.count("*Hugo cold build, HTML + JSON* (reference)") == 2
+    for target in TARGETS:
+        assert f"| {target} |" in results_part, target
+    assert "FAIL" in results_part or "PASS" in results_part
+    memory = text.split("## Peak memory as the corpus grows", 1)[1].split("## Method", 1)[0]
+    assert "| 4 |" in memory and "| 12 |" in memory and "| growth for 3x the articles |" in memory
+    for fact in ("| date |", "| machine | ", "| Python |", "| pipeline |", "| Hugo | hugo v",
+                 "| corpus | 12 articles", "| PDF sample | 3 articles", "load average",
+                 "VmRSS", "median"):
+        assert fact in text, fact
+
+
+def test_the_hugo_site_is_written_as_files(results: bench.Results) -> None:
+    site = results.rows["hugo_full"].corpus.hugo_site
+    config = (site / "hugo.toml").read_text(encoding="utf-8")
+    assert 'page = ["HTML", "JSON"]' in config and 'home = ["HTML", "JSON"]' in config
+    assert str(results.rows["hugo_full"].corpus.articles) in config
+    for layout in ("_default/single.html", "_default/single.json", "_default/list.html",
+                   "index.html", "index.json"):
+        assert (site / "layouts" / layout).is_file(), layout
+    assert not (site / "public").exists()  # builds go to scratch folders, then away
+
+
+def test_the_changed_article_is_put_back(results: bench.Results) -> None:
+    corpus = results.rows["check_full"].corpus
+    fresh = corpus.root.parent / "fresh"
+    generate(fresh, corpus.count, corpus.seed)
+    for slug in corpus.slugs:
+        assert ((corpus.articles / f"{slug}.md").read_bytes()
+                == (fresh / f"{slug}.md").read_bytes()), slug
+
+
+def test_an_edited_article_stays_valid(tmp_path: Path) -> None:
+    generate(tmp_path / "articles", 6, 3)
+    write_pyproject(tmp_path)
+    corpus = bench.Corpus(tmp_path, 6, 3, tuple(f"article-{i:05d}" for i in range(6)))
+    article = bench.ChangedArticle(corpus)
+    article.edit()
+    assert bench.run_check(corpus).wall > 0  # raises unless 0 errors and 0 warnings
+    article.restore()
+
+
+def test_hugo_missing_outputs_stop_the_bench(tmp_path: Path) -> None:
+    corpus = bench.Corpus(tmp_path, 2, 1, ("article-00000", "article-00001"))
+    (tmp_path / "article-00000.html").write_text("x", encoding="utf-8")
+    with pytest.raises(bench.BenchError, match="wrote 1 of the 2"):
+        bench._expect_files("Hugo", corpus,
+                            [tmp_path / f"{slug}.html" for slug in corpus.slugs])
+
+
+def test_peak_memory_sums_the_process_tree(tmp_path: Path) -> None:
+    # parent and child each hold ~80 MB of their own: the tree's peak is their sum, which
+    # no single process (what ru_maxrss reports) ever reaches
+    code = ("import os, time\n"
+            "pid = os.fork()\n"
+            "block = b'x' * 80_000_000\n"
+            "time.sleep(0.6)\n"
+            "os._exit(0) if pid == 0 else os.waitpid(pid, 0)\n")
+    run = bench.timed([sys.executable, "-c", code], tmp_path)
+    assert run.peak >= 150 * bench.MB
+
+
+def test_a_failing_command_stops_the_bench(tmp_path: Path) -> None:
+    with pytest.raises(bench.BenchError, match="exited with 3"):
+        bench.timed([sys.executable, "-c", "import sys; sys.exit(3)"], tmp_path)
+
+
+def test_quick_options() -> None:
+    args = bench.build_parser().parse_args(["--quick"])
+    options = bench.options_from_args(args, ["--quick"])
+    assert (options.count, options.sample, options.small, options.runs, options.budget) == (
+        1000, 100, 100, 3, 60.0)
+    default = bench.options_from_args(bench.build_parser().parse_args([]), [])
+    assert (default.count, default.sample, default.small, default.runs, default.budget) == (
+        10_000, 500, 1000, 5, None)
+
+
+def test_module_help_runs() -> None:
+    result = subprocess.run([sys.executable, "-m", "pipeline.bench", "--help"],
+                            capture_output=True, text=True, check=False)
+    assert result.returncode == 0 and "--quick" in result.stdout

@@ -14,6 +14,9 @@ class ConfigError(Exception):
     """The configuration is unusable; the command line exits with 2."""
 
 
+MAX_YAML_DEPTH = 256  # beyond this, YAML nesting is refused whatever the configuration
+
+
 @dataclass(frozen=True)
 class Limits:
     """Bounds on what one article may make the pipeline do."""
@@ -164,4 +167,8 @@ def _limits(value: Any) -> Limits:
     unknown = sorted(set(cleaned) - known)
     if unknown:
         raise ConfigError(f"[tool.pipeline.limits]: unknown setting(s): {', '.join(unknown)}")
-    return Limits(**{k: _positive_int(v, f"limits.{k}") for k, v in cleaned.items()})
+    limits = Limits(**{k: _positive_int(v, f"limits.{k}") for k, v in cleaned.items()})
+    if limits.max_yaml_depth > MAX_YAML_DEPTH:
+        raise ConfigError(f"[tool.pipeline.limits] max_yaml_depth must be at most "
+                          f"{MAX_YAML_DEPTH} (the loader's own ceiling)")
+    return limits

@@ -16,7 +16,7 @@ from typing import TYPE_CHECKING, Any
 
 import yaml
 
-from pipeline.config import Limits
+from pipeline.config import MAX_YAML_DEPTH, Limits
 from pipeline.diagnostics import Diagnostic, make
 from pipeline.model import Article, FieldPath, Link, Section, SourceMap, Span
 
@@ -32,7 +32,7 @@ _ANCHOR_STRIP = re.compile(r"[^\w\- ]", re.UNICODE)
 _CORE_TAG = "tag:yaml.org,2002:"
 # However high `max_yaml_depth` is set, nesting beyond this is refused: the front matter is
 # validated by recursive code (jsonschema), and paths into deeper values grow quadratically.
-YAML_DEPTH_CEILING = 256
+YAML_DEPTH_CEILING = MAX_YAML_DEPTH
 
 
 @dataclass

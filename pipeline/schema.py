@@ -26,9 +26,19 @@ _TYPE_WORDS = {"string": "text", "array": "a list", "object": "a mapping of fiel
                "integer": "a whole number", "number": "a number", "boolean": "true or false"}
 
 
-@cache
 def load_schema(path: Path) -> Schema:
-    """Read the schema and check that it is itself a valid 2020-12 schema."""
+    """Read the schema and check that it is itself a valid 2020-12 schema.
+
+    Cached while the file is unchanged, so a long-running preview sees schema edits."""
+    try:
+        stat = path.stat()
+    except OSError as error:
+        raise ConfigError(f"cannot read schema {path}: {error.strerror or error}") from error
+    return _read_schema(path, stat.st_mtime_ns, stat.st_size)
+
+
+@cache
+def _read_schema(path: Path, _mtime: int, _size: int) -> Schema:
     from jsonschema import Draft202012Validator  # type: ignore[import-untyped, unused-ignore]
     from jsonschema.exceptions import (  # type: ignore[import-untyped, unused-ignore]
         SchemaError,

@@ -129,3 +129,17 @@ def test_module_help_runs() -> None:
     result = subprocess.run([sys.executable, "-m", "pipeline.bench", "--help"],
                             capture_output=True, text=True, check=False)
     assert result.returncode == 0 and "--quick" in result.stdout
+
+
+def test_the_budget_skips_what_would_not_fit(tmp_path: Path) -> None:
+    corpus = bench.Corpus(tmp_path, 1000, 1, ())
+    sample = bench.Corpus(tmp_path, 100, 1, ())
+    rows = bench.plan_rows(corpus, sample, sample)
+    rows["web_full_cold"].runs.append(bench.Run(wall=50.0, cpu=1.0, peak=1))
+    assert bench.Budget.expected(rows["all_sample_cold"], rows) == 5.0  # scaled by articles
+    assert bench.Budget.expected(rows["check_full"], rows) == 0.0  # unknown: run it
+    budget = bench.Budget(20.0)
+    assert budget.allows(rows["all_sample_cold"], rows)
+    assert not budget.allows(rows["web_full_cold"], rows)  # its last run took 50 s
+    assert bench.Budget(None).allows(rows["web_full_cold"], rows)
+    assert not bench.Budget(0.0).allows(rows["check_full"], rows)

@@ -13,18 +13,21 @@ PLACEHOLDER = re.compile(r"\bTODO\b")
 
 
 def text_before_first_section(article: Article, context: Context) -> Iterator[Diagnostic]:
+    """MED107: content before the first `##`; comments and a `#` heading (MED108) aside."""
     first = article.sections[0].token_start if article.sections else len(article.tokens)
+    h1_lines: set[int] = set()
     for token in article.tokens[:first]:
         if token.map is None or token.type == "html_block" or token.nesting < 0:
             continue
         if token.type == "heading_open" and token.tag == "h1":
+            h1_lines.update(range(token.map[0], token.map[1]))
             continue
-        if True:
-            line = article.body_line + token.map[0]
-            yield make(article.path, line, 1, "MED107",
-                       "text before the first `##` section",
-                       "move it into `## Overview`, or into the front-matter summary")
-            return
+        if token.map[0] in h1_lines:
+            continue  # the text of that heading
+        line = article.body_line + token.map[0]
+        yield make(article.path, line, 1, "MED107", "text before the first `##` section",
+                   "move it into `## Overview`, or into the front-matter summary")
+        return
 
 
 def level_one_heading(article: Article, context: Context) -> Iterator[Diagnostic]:

@@ -7,12 +7,13 @@ Nothing here writes files; problems are returned as data, sorted by path and pos
 from __future__ import annotations
 
 import os
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from pipeline.config import Config
 from pipeline.diagnostics import Diagnostic, make
-from pipeline.load import Loaded, load_file
+from pipeline.load import load_file
 from pipeline.model import Article
 from pipeline.rules import run_rules, suppressions
 from pipeline.rules.context import Context, Corpus
@@ -63,34 +64,75 @@ def corpus_files(config: Config) -> list[Path]:
     return sorted(p for p in config.articles.glob("*.md"))
 
 
-def check_paths(config: Config, paths: list[Path] | None = None) -> CheckResult:
-    """Check the given files (default: the whole corpus); cross-article rules see the corpus."""
+PARALLEL_FROM = 48  # files: below this, forking workers costs more than it saves
+
+
+@dataclass(frozen=True)
+class Checked:
+    """One file's outcome: its diagnostics, and the article when it loaded."""
+
+    path: str
+    diagnostics: list[Diagnostic]
+    article: Article | None
+
+
+def check_paths(config: Config, paths: list[Path] | None = None, jobs: int = 0,
+                keep_articles: bool = False) -> CheckResult:
+    """Check the given files (default: the whole corpus); cross-article rules see the corpus.
+
+    Files are checked one at a time and, for large sets, in forked workers; loaded articles
+    are kept only when `keep_articles` (memory then grows with the number of files)."""
     targets, problems = discover(paths or [config.articles], config)
-    loaded: dict[Path, Loaded] = {}
-    for path in targets:
-        loaded[path] = load_file(path, display_path(path), config.limits)
-    context = Context(config=config, corpus=_corpus(config, loaded))
+    context = Context(config=config, corpus=Corpus(config))
     diagnostics = list(problems)
     articles: dict[str, Article] = {}
-    for result in loaded.values():
-        found = list(result.diagnostics)
-        if result.article is not None:
-            article = result.article
-            articles[article.slug] = article
-            found.extend(check_schema(article, config.schema))
-            found.extend(run_rules(article, context))
-            found = suppressions.apply(article, found)
-        diagnostics.extend(_configured(found, config))
+    for checked in check_each(context, targets, jobs, keep_articles):
+        diagnostics.extend(checked.diagnostics)
+        if checked.article is not None:
+            articles[checked.article.slug] = checked.article
     files = [display_path(p) for p in targets] + [d.path for d in problems]
     return CheckResult(sorted(diagnostics), files=files, articles=articles)
 
 
-def _corpus(config: Config, loaded: dict[Path, Loaded]) -> Corpus:
-    """The corpus the cross-article rules see; the files being checked are already loaded."""
-    articles = {config.articles.resolve()}
-    preloaded = {r.article.slug: r.article for p, r in loaded.items()
-                 if r.article is not None and p.resolve().parent in articles}
-    return Corpus(config, dict(preloaded))
+def check_one(context: Context, path: Path, keep_article: bool = True) -> Checked:
+    """Load one file and run every check on it: schema, rules, suppressions, config."""
+    config = context.config
+    display = display_path(path)
+    result = load_file(path, display, config.limits)
+    found = list(result.diagnostics)
+    article = result.article
+    if article is not None:
+        found.extend(check_schema(article, config.schema))
+        found.extend(run_rules(article, context))
+        found = suppressions.apply(article, found)
+    return Checked(display, _configured(found, config), article if keep_article else None)
+
+
+_SHARED: dict[str, Context] = {}
+
+
+def check_each(context: Context, targets: list[Path], jobs: int = 0,
+               keep_articles: bool = True) -> Iterator[Checked]:
+    """Checked files in order; worker processes for large sets."""
+    workers = jobs if jobs > 0 else (os.cpu_count() or 1)
+    if workers <= 1 or len(targets) < PARALLEL_FROM or keep_articles:
+        for path in targets:
+            yield check_one(context, path, keep_articles)
+        return
+    from pipeline.workers import pool
+
+    context.corpus.mentioned_by("")  # build the shared index once, not once per worker
+    with pool(workers, _start_worker, context) as executor:
+        yield from executor.map(_check_in_worker, targets,
+                                chunksize=max(1, len(targets) // (workers * 16)))
+
+
+def _start_worker(context: Context) -> None:
+    _SHARED["context"] = context
+
+
+def _check_in_worker(path: Path) -> Checked:
+    return check_one(_SHARED["context"], path, keep_article=False)
 
 
 def _configured(found: list[Diagnostic], config: Config) -> list[Diagnostic]:

@@ -10,6 +10,7 @@ from __future__ import annotations
 import hashlib
 import json
 import os
+import re
 import shutil
 import sys
 from collections.abc import Callable, Iterator
@@ -19,15 +20,26 @@ from pathlib import Path
 from typing import Any
 
 from pipeline import __version__
-from pipeline.check import check_paths, display_path
+from pipeline.check import PARALLEL_FROM, check_one, corpus_files, display_path
 from pipeline.config import Config
 from pipeline.diagnostics import Diagnostic, make
+from pipeline.load import slug_of
 from pipeline.model import Article
-from pipeline.render.view import ArticleView, Site, build_view, disclaimers_from_schema
+from pipeline.render.view import (
+    ArticleView,
+    Site,
+    build_view,
+    disclaimers_from_schema,
+    view_from_dict,
+    view_to_dict,
+)
+from pipeline.rules.context import MENTION
 from pipeline.schema import load_schema
 
 FORMATS = ("html", "json", "pdf")
 MANIFEST = "manifest.json"
+STATE_FOLDER = ".pipeline-cache"
+STATE_VERSION = 1
 
 
 @dataclass(frozen=True)
@@ -51,14 +63,43 @@ class PublishResult:
 
 
 @dataclass(frozen=True)
-class Rendered:
-    """What a worker hands back for one article: its files and a light view for the index."""
+class Facts:
+    """What the rest of the site needs from one article: for links, orphans and the index."""
+
+    title: str
+    anchors: tuple[str, ...]
+    images: tuple[str, ...]
+    view: str  # the light view (no sections) as JSON, for the front and category pages
+
+
+@dataclass(frozen=True)
+class Processed:
+    """One article checked (and, when it has no error, rendered) by a worker."""
 
     slug: str
-    key: str
+    stat: tuple[int, int]
+    mentions: tuple[str, ...]
+    diagnostics: tuple[Diagnostic, ...]
+    facts: Facts | None
     files: dict[str, str]  # path relative to the build → sha256
-    view: ArticleView | None
-    problems: tuple[Diagnostic, ...] = ()
+
+
+@dataclass
+class Entry:
+    """An article as the last successful publish left it (the publish state)."""
+
+    stat: tuple[int, int]
+    mentions: tuple[str, ...]
+    diagnostics: tuple[Diagnostic, ...]
+    facts: Facts
+    files: dict[str, str]
+
+
+@dataclass
+class State:
+    fingerprint: str
+    images: dict[str, tuple[int, int]]
+    articles: dict[str, Entry]
 
 
 # -- entry point -------------------------------------------------------------------------------
@@ -78,43 +119,267 @@ def publish(config: Config, request: PublishRequest) -> PublishResult:
 
 def _publish_locked(config: Config, request: PublishRequest, out: Path) -> PublishResult:
     _recover(out)
-    checked = check_paths(config)
-    errors = [d for d in checked.diagnostics if d.severity == "error"]
-    if errors:
-        return PublishResult(checked.diagnostics)
-    articles = checked.articles
-    site = make_site(config, articles)
-    previous = _read_manifest(out)
-    keys = {slug: cache_key(config, request.formats, article, site)
-            for slug, article in articles.items()}
+    fingerprint = _fingerprint(config, request.formats)
+    paths = {slug_of(path): path for path in corpus_files(config)}
+    stats = {slug: _stat(path) for slug, path in paths.items()}
+    images = _image_stats(config)
+    state = _read_state(config, out, fingerprint)
+    plan = _plan(paths, stats, images, state)
+    if not plan.work and state is not None:
+        cached = [d for entry in state.articles.values() for d in entry.diagnostics]
+        return PublishResult(sorted(cached), rendered=0, reused=len(state.articles),
+                             files=len(_read_manifest(out).get("files", {})) + 1)
     staging = out.parent / f".{out.name}.staging-{os.getpid()}"
     _remove(staging)
     try:
         staging.mkdir()
-        result, rendered = _render_all(request, site, articles, keys, previous, out, staging,
-                                       config)
-        result.diagnostics[:0] = checked.diagnostics  # the warnings, shown with the result
+        result, entries = _build(config, request, paths, plan, state, staging)
         if not result.ok:
             return result
-        result.files = _write_site(config, request, site, staging, rendered)
+        if not _reuse(out, staging, entries, plan.processed):
+            raise OSError(f"the previous build in {out} changed during the publish")
+        result.files = _write_site(config, request, staging, entries)
         _swap(staging, out)
+        _write_state(config, out, State(fingerprint, images, entries))
         return result
     except OSError as error:
-        _remove(staging)
         return PublishResult([_io_problem(out, error)])
     finally:
         _remove(staging)
 
 
-# -- plan --------------------------------------------------------------------------------------
+# -- plan: what changed, and what depends on it ------------------------------------------------
 
 
-def make_site(config: Config, articles: dict[str, Article]) -> Site:
+@dataclass
+class Plan:
+    """Articles to check and render now; the rest are reused from the previous build."""
+
+    dirty: set[str]  # changed, added, or showing a changed image
+    deleted: set[str]
+    texts: dict[str, str]  # raw text of every dirty article (read once, for the pre-scan)
+    mentions: dict[str, tuple[str, ...]]  # every article → the slugs its text names
+    titles: dict[str, str]  # every article → its title (pre-scanned where dirty)
+    work: set[str] = field(default_factory=set)  # dirty plus the articles that depend on them
+    processed: set[str] = field(default_factory=set)
+
+
+def _plan(paths: dict[str, Path], stats: dict[str, tuple[int, int]],
+          images: dict[str, tuple[int, int]], state: State | None) -> Plan:
+    known = state.articles if state is not None else {}
+    changed_images = ({n for n in set(images) | set(state.images)
+                       if images.get(n) != state.images.get(n)} if state else set())
+    dirty = {slug for slug in paths if slug not in known or stats[slug] != known[slug].stat
+             or set(known[slug].facts.images) & changed_images}
+    deleted = set(known) - set(paths)
+    texts = {slug: _read_text(paths[slug]) for slug in sorted(dirty)}
+    mentions = {slug: entry.mentions for slug, entry in known.items() if slug in paths}
+    titles = {slug: entry.facts.title for slug, entry in known.items() if slug in paths}
+    for slug, text in texts.items():
+        mentions[slug] = _mentions(slug, text)
+        titles[slug] = _title_guess(text) or slug
+    plan = Plan(dirty, deleted, texts, mentions, titles)
+    plan.work = set(dirty)
+    mentioned_by = _reverse(mentions)
+    old_mentioned_by = _reverse({s: e.mentions for s, e in known.items()})
+    for slug in dirty | deleted:
+        old = known.get(slug)
+        if old is None or slug in deleted or old.facts.title != titles.get(slug):
+            plan.work |= mentioned_by.get(slug, set()) | old_mentioned_by.get(slug, set())
+        before = set(old.mentions) if old else set()
+        after = set(mentions.get(slug, ()))
+        plan.work |= before ^ after  # their incoming links changed: orphan or not
+    plan.work = (plan.work & set(paths)) - deleted
+    return plan
+
+
+def _reverse(mentions: dict[str, tuple[str, ...]]) -> dict[str, set[str]]:
+    result: dict[str, set[str]] = {}
+    for source, targets in mentions.items():
+        for target in targets:
+            result.setdefault(target, set()).add(source)
+    return result
+
+
+_TITLE = re.compile(r"^title:[ \t]*(?P<value>.*?)[ \t]*$", re.MULTILINE)
+
+
+def _title_guess(text: str) -> str:
+    """The title as the front matter most likely writes it; checked after the real parse."""
+    head = text[:4096]
+    match = _TITLE.search(head)
+    if match is None:
+        return ""
+    value = match.group("value")
+    if value[:1] in ("'", '"') and value[-1:] == value[:1] and len(value) >= 2:
+        return value[1:-1].replace("''", "'") if value[0] == "'" else value[1:-1]
+    return value
+
+
+def _mentions(slug: str, text: str) -> tuple[str, ...]:
+    return tuple(sorted({m for m in MENTION.findall(text) if m != slug}))
+
+
+def _read_text(path: Path) -> str:
+    try:
+        return path.read_bytes()[:MAX_SCAN].decode("utf-8", errors="replace")
+    except OSError:
+        return ""
+
+
+MAX_SCAN = 4 * 1024 * 1024
+
+
+def _stat(path: Path) -> tuple[int, int]:
+    try:
+        info = path.stat()
+    except OSError:
+        return (-1, -1)
+    return (info.st_mtime_ns, info.st_size)
+
+
+def _image_stats(config: Config) -> dict[str, tuple[int, int]]:
+    folder = config.articles / config.images_dir
+    if not folder.is_dir():
+        return {}
+    return {p.name: _stat(p) for p in sorted(folder.iterdir()) if p.is_file()}
+
+
+# -- build: check and render what changed, in workers ------------------------------------------
+
+
+def _build(config: Config, request: PublishRequest, paths: dict[str, Path], plan: Plan,
+           state: State | None, staging: Path) -> tuple[PublishResult, dict[str, Entry]]:
+    result = PublishResult()
+    entries: dict[str, Entry] = {}
+    if state is not None:
+        entries = {slug: entry for slug, entry in state.articles.items()
+                   if slug in paths and slug not in plan.work}
+    rounds = [sorted(plan.work)]
+    while rounds:
+        todo = rounds.pop()
+        site = _site(config, plan.titles)
+        progress = _progress(len(todo)) if request.progress else (lambda n: None)
+        found: list[Processed] = []
+        for index, processed in enumerate(
+                _run(config, request, site, plan, staging, todo), start=1):
+            progress(index)
+            found.append(processed)
+        plan.processed.update(todo)
+        again = _follow_up(found, plan, state)
+        for processed in found:
+            if processed.facts is not None:
+                plan.titles[processed.slug] = processed.facts.title
+                entries[processed.slug] = Entry(processed.stat, processed.mentions,
+                                                processed.diagnostics, processed.facts,
+                                                processed.files)
+            result.diagnostics.extend(processed.diagnostics)
+        again -= plan.processed
+        if again:
+            rounds.append(sorted(again))
+    for slug, entry in entries.items():
+        if slug not in plan.processed:
+            result.diagnostics.extend(entry.diagnostics)
+    result.diagnostics.sort()
+    result.rendered = len(plan.processed)
+    result.reused = len(entries) - len(plan.processed & set(entries))
+    return result, entries
+
+
+def _follow_up(found: list[Processed], plan: Plan, state: State | None) -> set[str]:
+    """Articles to do again once the real titles and anchors are known."""
+    again: set[str] = set()
+    mentioned_by = _reverse(plan.mentions)
+    for processed in found:
+        if processed.facts is None:
+            continue
+        slug = processed.slug
+        old = state.articles.get(slug) if state is not None else None
+        guessed = plan.titles.get(slug)
+        anchors_changed = old is not None and old.facts.anchors != processed.facts.anchors
+        if processed.facts.title != guessed or anchors_changed:
+            again |= mentioned_by.get(slug, set())
+    return again
+
+
+_JOB: dict[str, Any] = {}
+
+
+def _run(config: Config, request: PublishRequest, site: Site, plan: Plan, staging: Path,
+         slugs: list[str]) -> Iterator[Processed]:
+    """Process articles, in worker processes when there are enough of them."""
+    from pipeline.rules.context import Context, Corpus
+
+    corpus = Corpus(config)
+    corpus.set_mentions(_reverse(plan.mentions))
+    job = {"config": config, "site": site, "staging": staging, "formats": request.formats,
+           "context": Context(config=config, corpus=corpus)}
+    workers = request.jobs if request.jobs > 0 else (os.cpu_count() or 1)
+    if workers <= 1 or len(slugs) < PARALLEL_FROM:
+        _JOB.update(job)
+        try:
+            yield from map(_process, slugs)
+        finally:
+            _JOB.clear()
+        return
+    from pipeline.workers import pool
+
+    with pool(workers, _start_worker, job) as executor:
+        yield from executor.map(_process, slugs, chunksize=max(1, len(slugs) // (workers * 16)))
+
+
+def _start_worker(job: dict[str, Any]) -> None:
+    _JOB.update(job)
+
+
+def _process(slug: str) -> Processed:
+    config: Config = _JOB["config"]
+    site: Site = _JOB["site"]
+    path = config.articles / f"{slug}.md"
+    checked = check_one(_JOB["context"], path)
+    article = checked.article
+    diagnostics = list(checked.diagnostics)
+    stat = _stat(path)
+    if article is None:
+        return Processed(slug, stat, (), tuple(diagnostics), None, {})
+    mentions = _mentions(slug, "\n".join(article.lines))
+    light = build_view(article, site, with_sections=False)
+    facts = Facts(article.title, _anchors(article), tuple(i.file for i in light.images),
+                  json.dumps(view_to_dict(light), ensure_ascii=False, sort_keys=True))
+    files: dict[str, str] = {}
+    if not any(d.severity == "error" for d in diagnostics):
+        try:
+            outputs = render_article(config, site, article, _JOB["formats"])
+        except Exception as error:  # a renderer fault becomes a diagnostic, never a traceback
+            diagnostics.append(make(article.path, 1, 1, "PUB004",
+                                    f"cannot render: {type(error).__name__}: {error}"))
+            outputs = {}
+        diagnostics.extend(missing_notices(article, outputs, light))
+        for relative, data in outputs.items():
+            _write(_JOB["staging"] / relative, data)
+            files[relative] = hashlib.sha256(data).hexdigest()
+    return Processed(slug, stat, mentions, tuple(diagnostics), facts, files)
+
+
+def _anchors(article: Article) -> tuple[str, ...]:
+    from pipeline.load import anchor_of, inline_text
+
+    found = {anchor_of(inline_text(article.tokens[i + 1]))
+             for i, token in enumerate(article.tokens) if token.type == "heading_open"}
+    return tuple(sorted(found))
+
+
+def _site(config: Config, titles: dict[str, str]) -> Site:
     schema = load_schema(config.schema)
     return Site(name=config.site_name, base_url=config.base_url, language=config.language,
                 page_size=config.page_size, disclaimers=disclaimers_from_schema(schema),
-                titles={slug: a.title for slug, a in sorted(articles.items())},
+                titles=dict(sorted(titles.items())),
                 max_nesting=config.limits.max_markdown_nesting)
+
+
+def make_site(config: Config, articles: dict[str, Article]) -> Site:
+    """The site around a set of loaded articles (for the preview)."""
+    return _site(config, {slug: a.title for slug, a in articles.items()})
 
 
 def _digest_tree(folder: Path, pattern: str = "*") -> str:
@@ -126,37 +391,19 @@ def _digest_tree(folder: Path, pattern: str = "*") -> str:
     return digest.hexdigest()
 
 
-_FINGERPRINTS: dict[tuple[Path, Path], str] = {}
-
-
-def _fingerprint(config: Config) -> str:
-    """Everything besides the article itself that shapes its outputs."""
-    marker = (config.templates, config.schema)
-    if marker not in _FINGERPRINTS:
-        digest = hashlib.sha256()
-        digest.update(__version__.encode())
-        digest.update(_digest_tree(Path(__file__).parent, "*.py").encode())  # the code itself
-        digest.update(_digest_tree(config.templates).encode())
-        digest.update(config.schema.read_bytes())
-        digest.update(repr((config.base_url, config.site_name, config.language,
-                            config.page_size, config.limits)).encode())
-        _FINGERPRINTS[marker] = digest.hexdigest()
-    return _FINGERPRINTS[marker]
-
-
-def cache_key(config: Config, formats: tuple[str, ...], article: Article, site: Site) -> str:
-    """Changes when the article, a title it shows, an image it uses, or the setup changes."""
+def _fingerprint(config: Config, formats: tuple[str, ...]) -> str:
+    """Everything besides the articles that shapes the outputs or the diagnostics."""
     digest = hashlib.sha256()
-    digest.update(_fingerprint(config).encode())
+    digest.update(__version__.encode())
+    digest.update(_digest_tree(Path(__file__).parent, "*.py").encode())  # the code itself
+    digest.update(_digest_tree(config.templates).encode())
+    digest.update(config.schema.read_bytes())
+    digest.update(repr(sorted((k, repr(v)) for k, v in vars(config).items()
+                              if k != "root")).encode())
     digest.update(",".join(formats).encode())
-    digest.update("\n".join(article.lines).encode())
-    for link in article.links:
-        slug = link.target.split("#", 1)[0].removesuffix(".md")
-        digest.update(f"{slug}={site.titles.get(slug, '')}".encode())
-        if link.kind == "image":
-            image = _image_source(config, link.target)
-            if image is not None and image.is_file():
-                digest.update(hashlib.sha256(image.read_bytes()).digest())
+    from pipeline.rules.context import today
+
+    digest.update(today().isoformat().encode())  # review-date rules depend on the day
     return digest.hexdigest()
 
 
@@ -168,71 +415,6 @@ def _image_source(config: Config, target: str) -> Path | None:
         return None
     candidate = (folder / name).resolve()
     return candidate if candidate.parent == folder else None
-
-
-# -- render ------------------------------------------------------------------------------------
-
-_WORKER: dict[str, Any] = {}
-
-
-def _render_all(request: PublishRequest, site: Site, articles: dict[str, Article],
-                keys: dict[str, str], previous: dict[str, Any], out: Path, staging: Path,
-                config: Config) -> tuple[PublishResult, list[Rendered]]:
-    result = PublishResult()
-    todo: list[str] = []
-    reused: list[Rendered] = []
-    for slug in sorted(articles):
-        old = previous.get("articles", {}).get(slug)
-        if old and old.get("key") == keys[slug] and _link_previous(out, staging, old["files"]):
-            reused.append(Rendered(slug, keys[slug], dict(old["files"]),
-                                   _light_view(articles[slug], site)))
-        else:
-            todo.append(slug)
-    _WORKER.update(config=config, site=site, articles=articles, keys=keys, staging=staging,
-                   formats=request.formats)
-    done = list(reused)
-    progress = _progress(len(todo)) if request.progress else (lambda n: None)
-    for index, rendered in enumerate(_run(todo, request.jobs), start=1):
-        progress(index)
-        done.append(rendered)
-        result.diagnostics.extend(rendered.problems)
-    _WORKER.clear()
-    result.rendered, result.reused = len(todo), len(reused)
-    return result, sorted(done, key=lambda r: r.slug)
-
-
-def _run(slugs: list[str], jobs: int) -> Iterator[Rendered]:
-    workers = jobs if jobs > 0 else (os.cpu_count() or 1)
-    if workers <= 1 or len(slugs) <= 1:
-        yield from map(_render_one, slugs)
-        return
-    import multiprocessing
-    from concurrent.futures import ProcessPoolExecutor
-
-    context = multiprocessing.get_context("fork")  # workers inherit the loaded corpus
-    chunk = max(1, len(slugs) // (workers * 8))
-    with ProcessPoolExecutor(max_workers=workers, mp_context=context) as pool:
-        yield from pool.map(_render_one, slugs, chunksize=chunk)
-
-
-def _render_one(slug: str) -> Rendered:
-    config: Config = _WORKER["config"]
-    site: Site = _WORKER["site"]
-    article: Article = _WORKER["articles"][slug]
-    staging: Path = _WORKER["staging"]
-    formats: tuple[str, ...] = _WORKER["formats"]
-    try:
-        outputs = render_article(config, site, article, formats)
-    except Exception as error:  # a renderer fault becomes a diagnostic, never a traceback
-        problem = make(article.path, 1, 1, "PUB004",
-                       f"cannot render: {type(error).__name__}: {error}")
-        return Rendered(slug, _WORKER["keys"][slug], {}, None, (problem,))
-    problems = tuple(missing_notices(article, outputs, _light_view(article, site)))
-    files = {}
-    for relative, data in outputs.items():
-        _write(staging / relative, data)
-        files[relative] = hashlib.sha256(data).hexdigest()
-    return Rendered(slug, _WORKER["keys"][slug], files, _light_view(article, site), problems)
 
 
 def render_article(config: Config, site: Site, article: Article,
@@ -258,11 +440,6 @@ def render_article(config: Config, site: Site, article: Article,
             outputs[f"print/{article.slug}.pdf"] = render_pdf(
                 absolute, site, config.templates, config.articles / config.images_dir)
     return outputs
-
-
-def _light_view(article: Article, site: Site) -> ArticleView:
-    """The view without its rendered sections: enough for the index and category pages."""
-    return build_view(article, site, with_sections=False)
 
 
 # -- verify ------------------------------------------------------------------------------------
@@ -323,31 +500,39 @@ def pdf_text(data: bytes) -> str:
 # -- site pages, images, manifest --------------------------------------------------------------
 
 
-def _write_site(config: Config, request: PublishRequest, site: Site, staging: Path,
-                rendered: list[Rendered]) -> int:
-    views = [r.view for r in rendered if r.view is not None]
+def _write_site(config: Config, request: PublishRequest, staging: Path,
+                entries: dict[str, Entry]) -> int:
+    """The pages made of every article (front, categories, index.json), images, manifest."""
+    site = _site(config, {slug: entry.facts.title for slug, entry in entries.items()})
+    views = [view_from_dict(json.loads(entries[slug].facts.view)) for slug in sorted(entries)]
+    written: dict[str, str] = {}
+
+    def write(relative: str, data: bytes) -> None:
+        _write(staging / relative, data)
+        written[relative] = hashlib.sha256(data).hexdigest()
+
     if "html" in request.formats:
         from pipeline.render.environment import environment
-        from pipeline.render.html import (
-            render_category_page,
-            render_index_page,
-            stylesheet,
-        )
+        from pipeline.render.html import render_category_page, render_index_page, stylesheet
 
         env = environment(config.templates)
-        _write(staging / "html" / "index.html", render_index_page(views, site, env))
-        _write(staging / "html" / "style.css", stylesheet(config.templates))
+        write("html/index.html", render_index_page(views, site, env))
+        write("html/style.css", stylesheet(config.templates))
         for category, members in _categories(views).items():
-            _write(staging / "html" / "category" / f"{category.slug}.html",
-                   render_category_page(category, members, site, env))
-        _copy_images(config, staging / "html" / "images", views)
+            write(f"html/category/{category.slug}.html",
+                  render_category_page(category, members, site, env))
+        for name in sorted({image.file for view in views for image in view.images}):
+            source = _image_source(config, name)
+            if source is not None and source.is_file():
+                write(f"html/images/{source.name}", source.read_bytes())
     if "json" in request.formats:
         from pipeline.render.json_api import render_index_json
 
-        _write(staging / "json" / "index.json", render_index_json(views, site))
-    manifest = _manifest(staging, rendered, request.formats)
-    _write(staging / MANIFEST, manifest)
-    return sum(1 for p in staging.rglob("*") if p.is_file())
+        write("json/index.json", render_index_json(views, site))
+    for entry in entries.values():
+        written.update(entry.files)
+    _write(staging / MANIFEST, _manifest(written, entries, request.formats))
+    return len(written) + 1
 
 
 def _categories(views: list[ArticleView]) -> dict[Any, list[ArticleView]]:
@@ -363,28 +548,16 @@ def _categories(views: list[ArticleView]) -> dict[Any, list[ArticleView]]:
     return {names[slug]: groups[slug] for slug in sorted(groups)}
 
 
-def _copy_images(config: Config, target: Path, views: list[ArticleView]) -> None:
-    for view in views:
-        for image in view.images:
-            source = _image_source(config, image.file)
-            if source is None or not source.is_file():
-                continue
-            destination = target / source.name
-            if not destination.exists():
-                destination.parent.mkdir(parents=True, exist_ok=True)
-                shutil.copyfile(source, destination)
-
-
-def _manifest(staging: Path, rendered: list[Rendered], formats: tuple[str, ...]) -> bytes:
-    files = {p.relative_to(staging).as_posix(): hashlib.sha256(p.read_bytes()).hexdigest()
-             for p in sorted(staging.rglob("*")) if p.is_file()}
+def _manifest(files: dict[str, str], entries: dict[str, Entry],
+              formats: tuple[str, ...]) -> bytes:
     document = {
         "version": 1,
         "generator": f"pipeline {__version__}",
         "formats": list(formats),
-        "articles": {r.slug: {"key": r.key, "source": r.view.source_path if r.view else "",
-                              "files": dict(sorted(r.files.items()))} for r in rendered},
-        "files": files,
+        "articles": {slug: {"source": f"articles/{slug}.md",
+                            "files": dict(sorted(entry.files.items()))}
+                     for slug, entry in sorted(entries.items())},
+        "files": dict(sorted(files.items())),
     }
     return (json.dumps(document, indent=2, sort_keys=True) + "\n").encode()
 
@@ -397,18 +570,84 @@ def _read_manifest(out: Path) -> dict[str, Any]:
     return data if isinstance(data, dict) else {}
 
 
-def _link_previous(out: Path, staging: Path, files: dict[str, str]) -> bool:
-    """Reuse an unchanged article's files from the previous build by hard link (or copy)."""
-    for relative in files:
-        source, target = out / relative, staging / relative
-        if not source.is_file() or ".." in Path(relative).parts:
-            return False
-        target.parent.mkdir(parents=True, exist_ok=True)
-        try:
-            os.link(source, target)
-        except OSError:
-            shutil.copyfile(source, target)
+def _reuse(out: Path, staging: Path, entries: dict[str, Entry], processed: set[str]) -> bool:
+    """Hard-link the unchanged articles' files from the previous build (copy if need be)."""
+    made: set[Path] = set()
+    for slug, entry in entries.items():
+        if slug in processed:
+            continue
+        for relative in entry.files:
+            source, target = out / relative, staging / relative
+            if ".." in Path(relative).parts or not source.is_file():
+                return False
+            if target.parent not in made:
+                target.parent.mkdir(parents=True, exist_ok=True)
+                made.add(target.parent)
+            try:
+                os.link(source, target)
+            except OSError:
+                shutil.copyfile(source, target)
     return True
+
+
+# -- the publish state: what the last successful publish saw ------------------------------------
+
+
+def _state_path(config: Config, out: Path) -> Path:
+    name = hashlib.sha256(str(out.resolve()).encode()).hexdigest()[:16]
+    return config.root / STATE_FOLDER / f"publish-{name}.json"
+
+
+def _read_state(config: Config, out: Path, fingerprint: str) -> State | None:
+    """The state, if it belongs to this very build and this very setup; else None."""
+    try:
+        data = json.loads(_state_path(config, out).read_text(encoding="utf-8"))
+        manifest = hashlib.sha256((out / MANIFEST).read_bytes()).hexdigest()
+    except (OSError, ValueError):
+        return None
+    if (not isinstance(data, dict) or data.get("version") != STATE_VERSION
+            or data.get("fingerprint") != fingerprint or data.get("manifest") != manifest):
+        return None
+    try:
+        return State(fingerprint, {k: (v[0], v[1]) for k, v in data["images"].items()},
+                     {slug: _entry(raw) for slug, raw in data["articles"].items()})
+    except (KeyError, TypeError, ValueError):
+        return None
+
+
+def _entry(raw: dict[str, Any]) -> Entry:
+    return Entry(stat=(raw["stat"][0], raw["stat"][1]), mentions=tuple(raw["mentions"]),
+                 diagnostics=tuple(Diagnostic(*d) for d in raw["diagnostics"]),
+                 facts=Facts(raw["facts"]["title"], tuple(raw["facts"]["anchors"]),
+                             tuple(raw["facts"]["images"]), raw["facts"]["view"]),
+                 files=dict(raw["files"]))
+
+
+def _write_state(config: Config, out: Path, state: State) -> None:
+    """Written after the swap: a crash before it only costs the next publish some work."""
+    from dataclasses import astuple
+
+    document = {
+        "version": STATE_VERSION, "fingerprint": state.fingerprint,
+        "manifest": hashlib.sha256((out / MANIFEST).read_bytes()).hexdigest(),
+        "images": state.images,
+        "articles": {slug: {"stat": entry.stat, "mentions": entry.mentions,
+                            "diagnostics": [astuple(d) for d in entry.diagnostics],
+                            "facts": {"title": entry.facts.title,
+                                      "anchors": entry.facts.anchors,
+                                      "images": entry.facts.images,
+                                      "view": entry.facts.view},
+                            "files": entry.files}
+                     for slug, entry in state.articles.items()},
+    }
+    path = _state_path(config, out)
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        temporary = path.with_suffix(f".{os.getpid()}.tmp")
+        temporary.write_text(json.dumps(document), encoding="utf-8")
+        os.replace(temporary, path)
+    except OSError:
+        pass  # only a cache: the next publish does more work
 
 
 # -- files and the swap ------------------------------------------------------------------------

@@ -103,7 +103,7 @@ class Preview:
         if not path.is_file():
             return None
         with self.lock:
-            result = check_paths(self.config, [path])
+            result = check_paths(self.config, [path], keep_articles=True)
             articles = self.articles()
             article = result.articles.get(slug)
             if article is None:

@@ -230,3 +230,25 @@ def _internal_slug(target: str) -> str | None:
 
 
 
+
+
+def view_to_dict(view: ArticleView) -> dict[str, Any]:
+    """A light view (no sections) as plain JSON data, for the publish state."""
+    from dataclasses import asdict
+
+    return asdict(view)
+
+
+def view_from_dict(data: dict[str, Any]) -> ArticleView:
+    """The inverse of `view_to_dict`."""
+    return ArticleView(
+        **{**data,
+           "license": LicenseView(**data["license"]),
+           "disclaimer": Disclaimer(**data["disclaimer"]),
+           "contributors": tuple(ContributorView(**c) for c in data["contributors"]),
+           "images": tuple(ImageView(**{**i, "license": LicenseView(**i["license"])})
+                           for i in data["images"]),
+           "categories": tuple(CategoryView(**c) for c in data["categories"]),
+           "sections": tuple(SectionView(**s) for s in data["sections"]),
+           "see_also": tuple(LinkView(**s) for s in data["see_also"]),
+           "links": tuple(data["links"])})

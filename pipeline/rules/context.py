@@ -12,7 +12,7 @@ from pipeline.load import SLUG
 from pipeline.model import Article
 
 # `slug.md` wherever it is written: a link, a See Also entry, a reference definition.
-_MENTION = re.compile(rf"(?<![a-z0-9-])({SLUG.pattern})\.md(?![a-z0-9])")
+MENTION = _MENTION = re.compile(rf"(?<![a-z0-9-])({SLUG.pattern})\.md(?![a-z0-9])")
 
 
 @dataclass
@@ -53,6 +53,10 @@ class Corpus:
                         mentions.setdefault(target, set()).add(source)
             self._mentions = mentions
         return self._mentions.get(slug, set())
+
+    def set_mentions(self, mentions: dict[str, set[str]]) -> None:
+        """Use an index already built (target → the slugs whose text names it)."""
+        self._mentions = mentions
 
     def get(self, slug: str) -> Article | None:
         """The article with this slug, loading it on first use; None if missing or broken."""

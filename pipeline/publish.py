@@ -28,6 +28,7 @@ from pipeline.model import Article
 from pipeline.render.view import (
     ArticleView,
     Site,
+    absolute_view,
     build_view,
     disclaimers_from_schema,
     view_from_dict,
@@ -421,15 +422,15 @@ def render_article(config: Config, site: Site, article: Article,
                    formats: tuple[str, ...]) -> dict[str, bytes]:
     """Every output file of one article, by path relative to the build folder."""
     outputs: dict[str, bytes] = {}
+    view = build_view(article, site)
     if "html" in formats:
         from pipeline.render.environment import environment
         from pipeline.render.html import render_article_page
 
-        view = build_view(article, site)
         outputs[f"html/{article.slug}.html"] = render_article_page(
             view, site, environment(config.templates))
     if "json" in formats or "pdf" in formats:
-        absolute = build_view(article, site, absolute_links=True)
+        absolute = absolute_view(view, site)
         if "json" in formats:
             from pipeline.render.json_api import render_article_json
 

@@ -105,17 +105,14 @@ def document_instance(article: Article) -> dict[str, Any]:
 # -- validation --------------------------------------------------------------------------------
 
 
-def _section_outline(validator: Any, outline: list[dict[str, Any]], instance: Any,
-                     schema: Schema) -> Iterator[Any]:
-    """The `sectionOutline` keyword: required sections, their order, synonyms, duplicates."""
-    from jsonschema.exceptions import (  # type: ignore[import-untyped, unused-ignore]
-        ValidationError,
-    )
+Problem = tuple[str, str, int, dict[str, Any]]  # code, message key, section index, values
 
+
+def outline_problems(outline: list[dict[str, Any]], instance: Any) -> Iterator[Problem]:
+    """What `sectionOutline` finds wrong with a body's sections: required sections, their
+    order, synonyms, duplicates. Pure data; both validators below report from it."""
     if not isinstance(instance, dict) or not isinstance(instance.get("sections"), list):
         return
-    messages: dict[str, str] = schema.get("x-outline-messages", {})
-    kind = str(schema.get("x-article-type", "article"))
     order = [str(entry["title"]) for entry in outline]
     position = {title: index for index, title in enumerate(order)}
     aliases = {title.lower(): title for title in order}
@@ -124,46 +121,84 @@ def _section_outline(validator: Any, outline: list[dict[str, Any]], instance: An
             aliases.setdefault(str(synonym).lower(), str(entry["title"]))
     found: dict[str, int] = {}
     placed: list[tuple[int, int]] = []  # (section index, outline position)
-
-    def error(code: str, key: str, index: int, **values: Any) -> Any:
-        values.update(type=kind, order=", ".join(order), allowed=", ".join(order))
-        err = ValidationError(_format(messages.get(key, key), values), path=["sections", index])
-        err.pipeline_code = code  # type: ignore[attr-defined, unused-ignore]
-        err.pipeline_hint = _format(messages.get(key + "_hint", ""),  # type: ignore[attr-defined, unused-ignore]
-                                    values)
-        return err
-
     sections = instance["sections"]
     for index, section in enumerate(sections):
         title = str(section.get("title", "")) if isinstance(section, dict) else ""
         canonical = title if title in position else aliases.get(title.lower())
         if canonical is None:
-            yield error("MED105", "unknown", index, title=title)
+            yield "MED105", "unknown", index, {"title": title}
             continue
         if canonical != title:
-            yield error("MED106", "synonym", index, title=title, canonical=canonical)
+            yield "MED106", "synonym", index, {"title": title, "canonical": canonical}
         if canonical in found:
             first = sections[found[canonical]]
             line = first.get("line", found[canonical] + 1) if isinstance(first, dict) else 0
-            yield error("MED104", "duplicate", index, title=canonical, first=line)
+            yield "MED104", "duplicate", index, {"title": canonical, "first": line}
             continue
         found[canonical] = index
         placed.append((index, position[canonical]))
     highest = -1
     for index, where in placed:
         if where < highest:
-            yield error("MED102", "order", index, title=order[where], previous=order[highest])
+            yield "MED102", "order", index, {"title": order[where],
+                                             "previous": order[highest]}
         highest = max(highest, where)
     for where, entry in enumerate(outline):
         title = str(entry["title"])
         if entry.get("required") and title not in found:
             later = [index for index, at in placed if at > where]
             index = min(later) if later else len(sections)
-            err = error("MED101", "missing", index, title=title)
-            hint_key = "missing_hint_before" if later else "missing_hint_end"
             nxt = sections[index].get("title", "") if later else ""
-            err.pipeline_hint = _format(messages.get(hint_key, ""), {"title": title, "next": nxt})
-            yield err
+            yield "MED101", "missing", index, {"title": title, "next": nxt,
+                                               "hint": "missing_hint_before" if later
+                                               else "missing_hint_end"}
+
+
+def _section_outline(validator: Any, outline: list[dict[str, Any]], instance: Any,
+                     schema: Schema) -> Iterator[Any]:
+    """The `sectionOutline` keyword for jsonschema: each problem as a ValidationError that
+    carries its code and hint, with messages from the schema's `x-outline-messages`."""
+    from jsonschema.exceptions import (  # type: ignore[import-untyped, unused-ignore]
+        ValidationError,
+    )
+
+    messages: dict[str, str] = schema.get("x-outline-messages", {})
+    kind = str(schema.get("x-article-type", "article"))
+    order = ", ".join(str(entry["title"]) for entry in outline)
+    for code, key, index, values in outline_problems(outline, instance):
+        values = {**values, "type": kind, "order": order, "allowed": order}
+        err = ValidationError(_format(messages.get(key, key), values), path=["sections", index])
+        hint_key = values.pop("hint", key + "_hint")
+        err.pipeline_code = code  # type: ignore[attr-defined, unused-ignore]
+        err.pipeline_hint = _format(messages.get(hint_key, ""),  # type: ignore[attr-defined, unused-ignore]
+                                    values)
+        yield err
+
+
+class _OutlineKeyword:
+    """`sectionOutline` for jsonschema-rs: only whether the outline holds."""
+
+    def __init__(self, parent_schema: Schema, value: list[dict[str, Any]],
+                 schema_path: Any) -> None:
+        self.outline = value
+
+    def validate(self, instance: Any) -> None:
+        if next(outline_problems(self.outline, instance), None) is not None:
+            raise ValueError("the section outline does not hold")
+
+
+@cache
+def _fast_validator(path: Path, _identity: int) -> Any:
+    """jsonschema-rs on the same schema, to pass valid articles quickly; None if absent.
+
+    jsonschema stays the reference: it runs whenever this one finds anything wrong, and the
+    test suite checks that both agree on every fixture."""
+    try:
+        import jsonschema_rs
+    except ImportError:
+        return None
+    return jsonschema_rs.validator_for(load_schema(path), validate_formats=True,
+                                       keywords={"sectionOutline": _OutlineKeyword})
 
 
 @cache
@@ -193,8 +228,11 @@ def _compiled(path: Path, _identity: int) -> Any:
 
 def check_schema(article: Article, schema_path: Path) -> list[Diagnostic]:
     """Validate one article against the schema; every error becomes a located diagnostic."""
-    validator = _validator(schema_path)
     instance = document_instance(article)
+    fast = _fast_validator(schema_path, id(load_schema(schema_path)))
+    if fast is not None and fast.is_valid(instance):
+        return []
+    validator = _validator(schema_path)
     diagnostics: list[Diagnostic] = []
     seen: set[tuple[str, FieldPath]] = set()
     for error in validator.iter_errors(instance):

@@ -232,6 +232,25 @@ def _internal_slug(target: str) -> str | None:
 
 
 
+_RELATIVE = re.compile(r'(?P<attr>\b(?:href|src))="(?![a-zA-Z][a-zA-Z0-9+.-]*:|#|/)(?P<url>[^"]*)"')
+
+
+def absolute_view(view: ArticleView, site: Site) -> ArticleView:
+    """The same view with links to pages and images made absolute (for JSON and print).
+
+    Section HTML comes from our own renderer and sanitiser, so its relative URLs are exactly
+    the `href="slug.html..."` and `src="images/..."` attributes this rewrites."""
+    from dataclasses import replace
+
+    def absolute(html: str) -> str:
+        return _RELATIVE.sub(lambda m: f'{m["attr"]}="{site.base_url}{m["url"]}"', html)
+
+    return replace(
+        view,
+        sections=tuple(replace(s, html=absolute(s.html)) for s in view.sections),
+        see_also=tuple(replace(link, url=site.url(link.url)) for link in view.see_also))
+
+
 def view_to_dict(view: ArticleView) -> dict[str, Any]:
     """A light view (no sections) as plain JSON data, for the publish state."""
     from dataclasses import asdict

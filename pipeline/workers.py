@@ -17,6 +17,32 @@ from typing import Any
 @contextmanager
 def pool(workers: int, start: Callable[[Any], None], job: Any) -> Iterator[ProcessPoolExecutor]:
     context = multiprocessing.get_context("spawn")
-    with ProcessPoolExecutor(max_workers=workers, mp_context=context, initializer=start,
-                             initargs=(job,)) as executor:
+    with ProcessPoolExecutor(max_workers=workers, mp_context=context, initializer=_started,
+                             initargs=(start, job)) as executor:
         yield executor
+
+
+def _started(start: Callable[[Any], None], job: Any) -> None:
+    _die_with_parent()
+    start(job)
+
+
+def _die_with_parent() -> None:
+    """On Linux, have the kernel kill this worker when its parent dies (even by SIGKILL), so
+    no orphan goes on writing into a staging folder that nobody will swap in."""
+    import os
+    import signal
+    import sys
+
+    if not sys.platform.startswith("linux"):
+        return
+    import ctypes
+
+    try:
+        libc = ctypes.CDLL(None, use_errno=True)
+        pr_set_pdeathsig = 1
+        libc.prctl(pr_set_pdeathsig, signal.SIGKILL)
+    except (OSError, AttributeError):
+        return
+    if os.getppid() == 1:  # the parent died before the request took effect
+        os._exit(1)

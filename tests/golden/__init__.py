@@ -48,7 +48,7 @@ def load_corpus(articles: Path = GOLDEN_ARTICLES) -> Corpus:
     config = config_from_table(articles.parent, {"articles": str(articles),
                                                  "schema": str(SCHEMA),
                                                  "templates": str(TEMPLATES)})
-    result = check_paths(config)
+    result = check_paths(config, keep_articles=True)
     assert result.errors == 0, [f"{d.path}:{d.line}: {d.code} {d.message}"
                                 for d in result.diagnostics]
     return Corpus(config, make_site(config, result.articles), result.articles)

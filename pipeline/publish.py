@@ -490,6 +490,17 @@ def _strings(value: Any) -> Iterator[str]:
 
 
 def pdf_text(data: bytes) -> str:
+    """The text a reader of the PDF gets: poppler's pdftotext when installed (a C tool,
+    about six times faster here), else pypdf."""
+    import shutil
+    import subprocess
+
+    tool = shutil.which("pdftotext")
+    if tool is not None:
+        done = subprocess.run([tool, "-q", "-enc", "UTF-8", "-", "-"], input=data,
+                              capture_output=True, check=False, timeout=60)
+        if done.returncode == 0:
+            return done.stdout.decode("utf-8", errors="replace")
     from io import BytesIO
 
     from pypdf import PdfReader

@@ -39,22 +39,38 @@ def load_schema(path: Path) -> Schema:
 
 @cache
 def _read_schema(path: Path, _mtime: int, _size: int) -> Schema:
+    try:
+        schema = json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, UnicodeDecodeError, json.JSONDecodeError) as error:
+        raise ConfigError(f"cannot read schema {path}: {error}") from error
+    problem = _meta_problem(schema)
+    if problem:
+        raise ConfigError(f"schema {path} is not a valid JSON Schema: {problem}")
+    if not isinstance(schema, dict):
+        raise ConfigError(f"schema {path} must be a JSON object")
+    return schema
+
+
+def _meta_problem(schema: Any) -> str:
+    """Why the schema is not a valid 2020-12 schema ("" if it is). jsonschema-rs answers the
+    common case, a valid schema, without importing jsonschema; jsonschema words the problem."""
+    try:
+        import jsonschema_rs
+
+        if jsonschema_rs.meta.is_valid(schema):
+            return ""
+    except (ImportError, ValueError):
+        pass
     from jsonschema import Draft202012Validator  # type: ignore[import-untyped, unused-ignore]
     from jsonschema.exceptions import (  # type: ignore[import-untyped, unused-ignore]
         SchemaError,
     )
 
     try:
-        schema = json.loads(path.read_text(encoding="utf-8"))
-    except (OSError, UnicodeDecodeError, json.JSONDecodeError) as error:
-        raise ConfigError(f"cannot read schema {path}: {error}") from error
-    try:
         Draft202012Validator.check_schema(schema)
     except SchemaError as error:
-        raise ConfigError(f"schema {path} is not a valid JSON Schema: {error.message}") from error
-    if not isinstance(schema, dict):
-        raise ConfigError(f"schema {path} must be a JSON object")
-    return schema
+        return str(error.message)
+    return ""
 
 
 def outlines(schema: Schema) -> dict[str, list[dict[str, Any]]]:

@@ -249,7 +249,7 @@ class _Builder:
             if len(self.stack) >= self.max_depth:
                 self.problem(span, "SRC012",
                              f"front matter nests deeper than {self.max_depth} levels",
-                             "front-matter values are text, lists, or lists of fields")
+                             DEPTH_HINT)
                 raise _Abort
             container: dict[str, Any] | list[Any] = (
                 {} if isinstance(event, yaml.MappingStartEvent) else [])
@@ -301,6 +301,33 @@ class _Builder:
         parent.key, parent.key_span = value, span
 
 
+DEPTH_HINT = "front-matter values are text, lists, or lists of fields"
+
+
+def _flow_too_deep(lines: list[str], limit: int) -> tuple[int, int] | None:
+    """Where flow brackets (`[`, `{`) first open deeper than `limit`, quotes aside."""
+    if sum(line.count("[") + line.count("{") for line in lines) <= limit:
+        return None
+    depth = 0
+    for number, line in enumerate(lines):
+        quote = ""
+        for column, char in enumerate(line):
+            if quote:
+                if char == quote:
+                    quote = ""
+            elif char in "'\"":
+                quote = char
+            elif char == "#" and (column == 0 or line[column - 1] in " \t"):
+                break
+            elif char in "[{":
+                depth += 1
+                if depth >= limit:  # the front matter itself is the first level
+                    return number, column
+            elif char in "]}":
+                depth = max(depth - 1, 0)
+    return None
+
+
 def parse_front_matter(lines: list[str], close: int, display: str, limits: Limits
                        ) -> tuple[dict[str, Any] | None, SourceMap, list[Diagnostic]]:
     """Parse lines 1..close-1 (0-based) as YAML; return the mapping, its source map, problems."""
@@ -308,6 +335,14 @@ def parse_front_matter(lines: list[str], close: int, display: str, limits: Limit
     text = "\n".join(lines[1:close])
     builder = _Builder(display, offset=2, max_depth=limits.max_yaml_depth,
                        lines=lines[1:close])
+    deep = _flow_too_deep(lines[1:close], builder.max_depth)
+    if deep is not None:
+        # Some libyaml builds stop at their own nesting limit while scanning ahead, before
+        # the events reach the builder: find the place ourselves, the same everywhere.
+        builder.diagnostics.append(make(display, deep[0] + 2, deep[1] + 1, "SRC012",
+                                        f"front matter nests deeper than {builder.max_depth} "
+                                        "levels", DEPTH_HINT))
+        return None, SourceMap({}, {}, whole), builder.diagnostics
     try:
         for event in yaml.parse(text, Loader=_Loader):
             builder.feed(event)

@@ -44,6 +44,7 @@ SAMPLE_INTERVAL = 0.02  # seconds between two memory samples
 # (the tests use the same day).
 SOURCE_DATE_EPOCH = "1795564800"  # 2026-11-25
 MB = 1_000_000
+CACHE_FOLDER = ".pipeline-cache"  # where the pipeline keeps state between runs
 
 # -- the Hugo site ------------------------------------------------------------------------------
 
@@ -230,11 +231,42 @@ def _tail(text: str, lines: int = 20) -> str:
 
 
 @dataclass(frozen=True)
+class Snapshot:
+    """A copy of the code under test, its templates and schemas, taken when the bench starts.
+
+    Others may edit the checkout while a long benchmark runs; every run measures this copy
+    (first on PYTHONPATH), so all rows measure one version and the cache of the republishes
+    stays valid.
+    """
+
+    folder: Path  # holds pipeline/, templates/, schemas/
+    schema: Path
+    templates: Path
+    digest: str
+
+
+def snapshot_code(project: Path, folder: Path) -> Snapshot:
+    from pipeline.config import load_config
+
+    config = load_config(project)
+    if folder.exists():
+        shutil.rmtree(folder)
+    ignore = shutil.ignore_patterns("__pycache__", "*.pyc")
+    shutil.copytree(Path(__file__).resolve().parent, folder / "pipeline", ignore=ignore)
+    shutil.copytree(config.templates, folder / "templates", ignore=ignore)
+    shutil.copytree(config.schema.parent, folder / "schemas", ignore=ignore)
+    schema, templates = folder / "schemas" / config.schema.name, folder / "templates"
+    return Snapshot(folder, schema, templates,
+                    code_digest(folder / "pipeline", templates, schema))
+
+
+@dataclass(frozen=True)
 class Corpus:
     root: Path  # a project folder: pyproject.toml, articles/, the Hugo site, outputs
     count: int
     seed: int
     slugs: tuple[str, ...]
+    code: Path | None = None  # a Snapshot's folder; None: the code this process imports
 
     @property
     def articles(self) -> Path:
@@ -248,8 +280,10 @@ class Corpus:
         return sum(p.stat().st_size for p in self.articles.rglob("*") if p.is_file())
 
 
-def make_corpus(root: Path, count: int, seed: int, project: Path) -> Corpus:
-    """A fresh project folder with `count` generated articles, configured like `project`."""
+def make_corpus(root: Path, count: int, seed: int, project: Path,
+                snapshot: Snapshot | None = None) -> Corpus:
+    """A fresh project folder with `count` generated articles, configured like `project`
+    (with the snapshot's schema and templates if there is one)."""
     from pipeline.config import load_config
 
     config = load_config(project)
@@ -257,14 +291,17 @@ def make_corpus(root: Path, count: int, seed: int, project: Path) -> Corpus:
         shutil.rmtree(root)
     root.mkdir(parents=True)
     paths = generate(root / "articles", count, seed)
-    settings = {"articles": "articles", "schema": config.schema.resolve().as_posix(),
-                "templates": config.templates.resolve().as_posix(),
+    schema = snapshot.schema if snapshot else config.schema
+    templates = snapshot.templates if snapshot else config.templates
+    settings = {"articles": "articles", "schema": schema.resolve().as_posix(),
+                "templates": templates.resolve().as_posix(),
                 "base_url": config.base_url, "site_name": config.site_name,
                 "language": config.language, "page_size": config.page_size}
     (root / "pyproject.toml").write_text(
         "[tool.pipeline]\n" + "".join(f"{key} = {json.dumps(value)}\n"
                                       for key, value in settings.items()), encoding="utf-8")
-    corpus = Corpus(root, count, seed, tuple(sorted(p.stem for p in paths)))
+    corpus = Corpus(root, count, seed, tuple(sorted(p.stem for p in paths)),
+                    snapshot.folder if snapshot else None)
     write_hugo_site(corpus, config.base_url)
     return corpus
 
@@ -312,17 +349,26 @@ def hugo_version(hugo: Path) -> str:
     raise BenchError(f"`{hugo} version` did not say which Hugo it is: {text.strip()!r}")
 
 
-def pipeline_env() -> dict[str, str]:
+def pipeline_env(code: Path | None = None) -> dict[str, str]:
     env = dict(os.environ)
     env.setdefault("SOURCE_DATE_EPOCH", SOURCE_DATE_EPOCH)
     env.pop("FORCE_COLOR", None)
+    if code is not None:
+        env["PYTHONPATH"] = os.pathsep.join(
+            [str(code), *filter(None, [env.get("PYTHONPATH")])])
     return env
 
 
+def forget_caches(corpus: Corpus) -> None:
+    """Cold means cold: no state a previous run left in the project (`.pipeline-cache/`)."""
+    shutil.rmtree(corpus.root / CACHE_FOLDER, ignore_errors=True)
+
+
 def run_check(corpus: Corpus, paths: Sequence[Path] = ()) -> Run:
-    """`python -m pipeline check --format json [PATH]`; the corpus must be clean."""
+    """`python -m pipeline check --format json [PATH]`, cold; the corpus must be clean."""
+    forget_caches(corpus)
     run = timed([sys.executable, "-m", "pipeline", "check", "--format", "json", *paths],
-                corpus.root, pipeline_env())
+                corpus.root, pipeline_env(corpus.code))
     try:
         summary = json.loads(run.stdout)["summary"]
     except (ValueError, KeyError, TypeError) as error:
@@ -340,7 +386,7 @@ def run_publish(corpus: Corpus, out: Path, formats: Sequence[str], jobs: int | N
                                  "--formats", ",".join(formats)]
     if jobs is not None:
         command += ["--jobs", str(jobs)]
-    run = timed(command, corpus.root, pipeline_env())
+    run = timed(command, corpus.root, pipeline_env(corpus.code))
     if run.stdout.strip():
         raise BenchError(f"publish reported problems on the generated corpus:\n"
                          f"{_tail(run.stdout)}")
@@ -350,6 +396,12 @@ def run_publish(corpus: Corpus, out: Path, formats: Sequence[str], jobs: int | N
         _expect_files(f"pipeline publish ({fmt})", corpus,
                       [out / folder / f"{slug}{suffix}" for slug in corpus.slugs])
     return run
+
+
+def rendered_count(run: Run) -> int | None:
+    """How many articles a publish says it rendered (None if it does not say)."""
+    found = re.search(r"\((\d+) rendered, (\d+) unchanged\)", run.stderr)
+    return int(found.group(1)) if found else None
 
 
 def run_hugo(hugo: Path, corpus: Corpus, scratch: Path) -> Run:
@@ -499,12 +551,17 @@ def run_bench(options: Options, log: Callable[[str], None] = lambda _: None) -> 
     machine = machine_facts(hugo)
     workdir = options.workdir.resolve()
     corpora: dict[int, Corpus] = {}
+    project = options.project.resolve()
+    live_before = code_digest_of_project(project)
+    log(f"copying the code under test to {workdir}/code")
+    snapshot = snapshot_code(project, workdir / "code")
+    machine["code"] = snapshot.digest[:12]
 
     def corpus(count: int) -> Corpus:
         if count not in corpora:
             log(f"generating {count} articles (seed {options.seed}) in {workdir}/{count}")
-            corpora[count] = make_corpus(workdir / str(count), count, options.seed,
-                                         options.project.resolve())
+            corpora[count] = make_corpus(workdir / str(count), count, options.seed, project,
+                                         snapshot)
         return corpora[count]
 
     full, sample, small = corpus(options.count), corpus(options.sample), corpus(options.small)
@@ -515,31 +572,48 @@ def run_bench(options: Options, log: Callable[[str], None] = lambda _: None) -> 
     formats_all, formats_web = ("html", "json", "pdf"), ("html", "json")
     one = full.articles / f"{full.slugs[0]}.md"
     changed = {c.count: ChangedArticle(c) for c in (full, sample)}
+    notes: list[str] = []
 
-    def measure(key: str, action: Callable[[], Run]) -> bool:
+    def measure(key: str, action: Callable[[], Run], expected: str = "") -> bool:
         row = rows[key]
         if not budget.allows(row, rows):
             return False
         log(f"  {row.label} ({row.corpus.count} articles), run {len(row.runs) + 1}")
-        row.runs.append(action())
-        log(f"    {row.runs[-1].wall:.2f} s, {row.runs[-1].peak / MB:.0f} MB")
+        run = action()
+        said = rendered_count(run)
+        log(f"    {run.wall:.2f} s, {run.peak / MB:.0f} MB"
+            + (f", {said} rendered" if said is not None else ""))
+        if expected and said is not None and not _as_expected(said, expected, row.corpus):
+            notes.append(f"A run of \"{row.label}\" ({row.corpus.count:,} articles) "
+                         f"rendered {said} articles.")
+        row.runs.append(run)
         return True
 
     def publish_rounds(prefix: str, target: Corpus, formats: tuple[str, ...]) -> None:
         out = target.root / "out"
         shutil.rmtree(out, ignore_errors=True)
-        cold = measure(f"{prefix}_cold",
-                       lambda: run_publish(target, out, formats, options.jobs))
-        if cold and f"{prefix}_none" in rows:
-            measure(f"{prefix}_none", lambda: run_publish(target, out, formats, options.jobs))
+
+        def publish_it() -> Run:
+            return run_publish(target, out, formats, options.jobs)
+
+        def cold_publish() -> Run:
+            forget_caches(target)
+            return publish_it()
+
+        if measure(f"{prefix}_cold", cold_publish, "all") and f"{prefix}_none" in rows:
+            measure(f"{prefix}_none", publish_it, "none")
             if f"{prefix}_one" in rows:
                 article = changed[target.count]
-                mark = article.edit()
+                marks: list[str] = []
+
+                def edit_and_publish() -> Run:  # the edit is not timed
+                    marks.append(article.edit())
+                    return publish_it()
+
                 try:
-                    if measure(f"{prefix}_one",
-                               lambda: run_publish(target, out, formats, options.jobs)):
+                    if measure(f"{prefix}_one", edit_and_publish, "one"):
                         page = (out / "html" / f"{article.slug}.html").read_text("utf-8")
-                        if mark not in page:
+                        if marks[-1] not in page:
                             raise BenchError(f"the republish did not render the change to "
                                              f"{article.path}")
                 finally:
@@ -556,13 +630,13 @@ def run_bench(options: Options, log: Callable[[str], None] = lambda _: None) -> 
             measure("check_one", lambda: run_check(full, [one.relative_to(full.root)]))
             measure("hugo_full", lambda: run_hugo(hugo, full, scratch))
             publish_rounds("web_full", full, formats_web)
-            # the PDF sample
-            measure("hugo_sample", lambda: run_hugo(hugo, sample, scratch))
-            publish_rounds("all_sample", sample, formats_all)
             # memory at a tenth of the corpus
             measure("hugo_small", lambda: run_hugo(hugo, small, scratch))
             measure("check_small", lambda: run_check(small))
             publish_rounds("web_small", small, formats_web)
+            # the PDF sample
+            measure("hugo_sample", lambda: run_hugo(hugo, sample, scratch))
+            publish_rounds("all_sample", sample, formats_all)
     finally:
         for article in changed.values():
             article.restore()
@@ -571,12 +645,43 @@ def run_bench(options: Options, log: Callable[[str], None] = lambda _: None) -> 
         if len(row.runs) < row.wanted:
             row.skipped.append("--quick budget" if options.budget is not None else "not run")
     machine["load_end"] = _loadavg()
-    return Results(options, rows, machine, time.perf_counter() - started)
+    if code_digest_of_project(project) != live_before:
+        notes.append("The checkout's code, templates or schema changed while the benchmark "
+                     "ran (other work on it); every run measured the copy taken at the start.")
+    return Results(options, rows, machine, time.perf_counter() - started, notes)
+
+
+def _as_expected(rendered: int, expected: str, corpus: Corpus) -> bool:
+    """Cold: everything; nothing changed: nothing; one changed: it (and perhaps a few that
+    show it), not everything."""
+    if expected == "all":
+        return rendered == corpus.count
+    return rendered == 0 if expected == "none" else 1 <= rendered < corpus.count
+
+
+def code_digest(code: Path, templates: Path, schema: Path) -> str:
+    """The pipeline's Python files, templates and schema, as one digest."""
+    import hashlib
+
+    digest = hashlib.sha256()
+    for folder, pattern in ((code, "*.py"), (templates, "*")):
+        for path in sorted(folder.rglob(pattern)):
+            if path.is_file() and "__pycache__" not in path.parts:
+                digest.update(path.relative_to(folder).as_posix().encode() + path.read_bytes())
+    if schema.is_file():
+        digest.update(schema.read_bytes())
+    return digest.hexdigest()
+
+
+def code_digest_of_project(project: Path) -> str:
+    from pipeline.config import load_config
+
+    config = load_config(project)
+    return code_digest(Path(__file__).resolve().parent, config.templates, config.schema)
 
 
 def plan_rows(full: Corpus, sample: Corpus, small: Corpus) -> dict[str, Row]:
     cold_web = Target("≤ 0.5x Hugo and ≤ 150 MB", ratio=0.5, peak=150 * MB)
-    no_change = Target("≤ 0.05x Hugo", ratio=0.05)
     rows = [
         Row("hugo_full", "Hugo cold build, HTML + JSON", "hugo", full),
         Row("check_full", "check, whole corpus", "pipeline", full, "hugo_full",
@@ -586,14 +691,14 @@ def plan_rows(full: Corpus, sample: Corpus, small: Corpus) -> dict[str, Row]:
         Row("web_full_cold", "publish html,json, cold", "pipeline", full, "hugo_full",
             cold_web),
         Row("web_full_none", "republish html,json, nothing changed", "pipeline", full,
-            "hugo_full", no_change),
+            "hugo_full", Target("≤ 0.05x Hugo", ratio=0.05)),
         Row("web_full_one", "republish html,json, one article changed", "pipeline", full,
             "hugo_full"),
         Row("hugo_sample", "Hugo cold build, HTML + JSON", "hugo", sample),
         Row("all_sample_cold", "publish html,json,pdf, cold", "pipeline", sample,
             "hugo_sample", Target("≤ 0.15 s per article", per_article=0.15)),
         Row("all_sample_none", "republish html,json,pdf, nothing changed", "pipeline", sample,
-            "hugo_sample", no_change),
+            "hugo_sample"),
         Row("all_sample_one", "republish html,json,pdf, one article changed", "pipeline",
             sample, "hugo_sample", Target("< 1.5 s", seconds=1.5)),
         Row("hugo_small", "Hugo cold build, HTML + JSON", "hugo", small),
@@ -727,8 +832,29 @@ def machine_facts(hugo: Path) -> dict[str, str]:
     return {"cpus": str(os.cpu_count() or 1), "model": model, "memory": memory,
             "system": f"{platform.system()} {platform.release()}",
             "python": platform.python_version(), "pipeline": __version__,
-            "hugo": hugo_version(hugo), "hugo_path": str(hugo), "load_start": _loadavg(),
+            "commit": _commit(), "hugo": hugo_version(hugo), "hugo_path": str(hugo),
+            "load_start": _loadavg(),
             "date": dt.datetime.now(dt.UTC).strftime("%Y-%m-%d %H:%M UTC")}
+
+
+def _commit() -> str:
+    """The checkout's commit, read-only, and whether the pipeline's files differ from it."""
+    root = Path(__file__).resolve().parent.parent
+
+    def git(*args: str) -> str:
+        try:
+            done = subprocess.run(["git", "-C", str(root), *args], capture_output=True,
+                                  text=True, check=False, timeout=30)
+        except (OSError, subprocess.SubprocessError):
+            return ""
+        return done.stdout.strip() if done.returncode == 0 else ""
+
+    head = git("rev-parse", "--short", "HEAD")
+    if not head:
+        return "no git checkout"
+    dirty = git("status", "--porcelain", "--", "pipeline", "templates", "schemas",
+                ":(exclude)pipeline/bench.py")
+    return f"commit {head}" + (" with uncommitted changes" if dirty else "")
 
 
 def _loadavg() -> str:
@@ -766,7 +892,8 @@ def markdown(results: Results) -> str:
         f"| load average (1, 5, 15 min) | at start {machine['load_start']}; at end "
         f"{machine.get('load_end', 'unknown')} (a shared machine: other work ran alongside) |",
         f"| Python | {machine['python']} |",
-        f"| pipeline | {machine['pipeline']} ({jobs}) |",
+        f"| pipeline | {machine['pipeline']}, {machine['commit']}; the copy measured: "
+        f"sha256 {machine.get('code', '?')}… of its code, templates and schema ({jobs}) |",
         f"| Hugo | {machine['hugo']} (`{machine['hugo_path']}`, default parallelism) |",
         f"| corpus | {full.count:,} articles, {full.total_bytes() / MB:.1f} MB "
         f"({full.total_bytes() / full.count / 1000:.1f} KB per article), "
@@ -789,14 +916,20 @@ def markdown(results: Results) -> str:
         "CPU s is the median user + system time of the process tree "
         "(`getrusage(RUSAGE_CHILDREN)` before and after).",
         "- Hugo, pipeline, Hugo, pipeline…: each round runs a cold Hugo build, the pipeline's "
-        "checks, another cold Hugo build, then the pipeline's publishes, so both tools see the "
-        "same machine state; x Hugo cold is the pipeline's median over Hugo's median on the "
-        "same corpus.",
-        "- Cold: an output folder that does not exist, a fresh process; Hugo also gets a fresh "
+        "checks, another cold Hugo build, then the pipeline's publishes (then the same on the "
+        "smaller corpora, each after a Hugo build of it), so both tools see the same machine "
+        "state; x Hugo cold is the pipeline's median over Hugo's median on the same corpus. "
+        "On a shared machine wall times vary with the load; CPU s varies less.",
+        "- Cold: an output folder that does not exist, a fresh process, and no "
+        f"`{CACHE_FOLDER}/` in the project (the checks run cold too); Hugo also gets a fresh "
         "`--destination`, a fresh `--cacheDir` and no `resources/`. Republish: the same "
         "command again on the build the cold publish left; \"one article changed\" adds a "
         "sentence to the Overview of one article (titles and links unchanged) and checks "
         "that its page shows it.",
+        "- The code under test is a copy of the checkout's `pipeline/`, templates and schemas "
+        "taken at the start (`<workdir>/code`, first on `PYTHONPATH`), so that edits made to "
+        "the checkout during a long run neither mix versions nor spoil the republishes' "
+        "cache.",
         "- Peak memory: a thread samples the process tree every "
         f"{SAMPLE_INTERVAL * 1000:.0f} ms (descendants found through "
         "`/proc/<pid>/task/*/children`) and sums `VmRSS` from `/proc/<pid>/status`; the "
@@ -813,18 +946,28 @@ def markdown(results: Results) -> str:
         "taxonomy, `type` a layout type that falls back to `_default`). Its layouts render "
         "the title, summary, contributors, image credits and the Markdown content to HTML, "
         "and the same fields to JSON per article, a front page in HTML and JSON and a page "
-        "per category; RSS, sitemap, robots.txt and 404 are off (the pipeline makes none).",
+        "per category; RSS, sitemap, robots.txt and 404 are off (the pipeline makes none). "
+        "Our `images` (a list of credit maps) clash with Hugo's own convention (a list of "
+        "URLs): Hugo's embedded `opengraph.html` partial fails on them, so these layouts do "
+        "not call it.",
         "- PDF seconds per article: the cold html,json,pdf publish of the sample divided by "
         f"its {sample.count} articles (HTML and JSON included, so slightly pessimistic).",
         f"- `SOURCE_DATE_EPOCH={SOURCE_DATE_EPOCH}` (2026-11-25) unless set: the review-date "
         "rules then judge the seeded corpus the same way any day.",
-        "- Targets without a figure of their own (republish one changed on the full corpus, "
-        "memory at a tenth of the corpus) are shown for information.",
+        "- Each target of the issue is judged once, on the row it names: the cold publish and "
+        "the republish with nothing changed on the full corpus (html,json), the republish "
+        "with one article changed on the sample (all three outputs). The other rows' ratios "
+        "(the sample's no-change republish against a one-second Hugo build is mostly "
+        "interpreter start-up) and the memory at a tenth of the corpus are for information.",
     ]
     if options.quick:
         parts.append("- `--quick`: a smaller corpus and sample, fewer runs, and a time budget: "
-                     "a measurement starts only while time is left and its previous run fits "
-                     "in it; what did not fit says so in the runs column.")
+                     "a measurement starts only while time is left and its expected cost (its "
+                     "previous run, or a related measurement scaled by articles) fits in it; "
+                     "what did not fit says so in the runs column. `--budget SECONDS` "
+                     "widens it.")
+    if results.notes:
+        parts += ["", "## Notes\n", *(f"- {note}" for note in results.notes)]
     return "\n".join(parts) + "\n"
 
 

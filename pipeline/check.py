@@ -74,6 +74,7 @@ class Checked:
     path: str
     diagnostics: list[Diagnostic]
     article: Article | None
+    categories: tuple[str, ...] = ()  # for the corpus-wide name check (SEC104)
 
 
 def check_paths(config: Config, paths: list[Path] | None = None, jobs: int = 0,
@@ -86,10 +87,14 @@ def check_paths(config: Config, paths: list[Path] | None = None, jobs: int = 0,
     context = Context(config=config, corpus=Corpus(config))
     diagnostics = list(problems)
     articles: dict[str, Article] = {}
-    for checked in check_each(context, targets, jobs, keep_articles):
+    categories: dict[Path, tuple[str, ...]] = {}
+    for path, checked in zip(targets, check_each(context, targets, jobs, keep_articles),
+                             strict=True):
         diagnostics.extend(checked.diagnostics)
+        categories[path] = checked.categories
         if checked.article is not None:
             articles[checked.article.slug] = checked.article
+    diagnostics.extend(corpus_problems(config, categories))
     files = [display_path(p) for p in targets] + [d.path for d in problems]
     return CheckResult(sorted(diagnostics), files=files, articles=articles)
 
@@ -98,14 +103,19 @@ def check_one(context: Context, path: Path, keep_article: bool = True) -> Checke
     """Load one file and run every check on it: schema, rules, suppressions, config."""
     config = context.config
     display = display_path(path)
+    escape = symlink_problem(config, path, display)
+    if escape is not None:  # never read: it could be any file of the machine, or never end
+        return Checked(display, _configured([escape], config), None)
     result = load_file(path, display, config.limits)
     found = list(result.diagnostics)
+    found.extend(_slug_problems(config, path, display))
     article = result.article
     if article is not None:
         found.extend(check_schema(article, config.schema))
         found.extend(run_rules(article, context))
         found = suppressions.apply(article, found)
-    return Checked(display, _configured(found, config), article if keep_article else None)
+    return Checked(display, _configured(found, config), article if keep_article else None,
+                   _category_names(article))
 
 
 _SHARED: dict[str, Context] = {}
@@ -133,6 +143,138 @@ def _start_worker(context: Context) -> None:
 
 def _check_in_worker(path: Path) -> Checked:
     return check_one(_SHARED["context"], path, keep_article=False)
+
+
+# -- names that become files, and links that lead out (SEC103, SEC104) ------------------------
+
+
+def _lexically_inside(path: Path, folder: Path) -> bool:
+    try:
+        Path(os.path.abspath(path)).relative_to(os.path.abspath(folder))
+    except ValueError:
+        return False
+    return True
+
+
+def symlink_problem(config: Config, path: Path, display: str) -> Diagnostic | None:
+    """SEC103: a file of the repository that, through a symbolic link (its own or a folder's),
+    is really somewhere outside it. Links that stay inside the repository are followed: what
+    they show was committed and reviewed like everything else."""
+    if not _lexically_inside(path, config.root):
+        return None  # named on the command line from elsewhere: not part of the repository
+    try:
+        target = path.resolve()
+        target.relative_to(config.root.resolve())
+    except (OSError, RuntimeError) as error:  # a loop of links
+        return make(display, 1, 1, "SEC103", f"the symbolic link cannot be followed: {error}",
+                    "replace the link by the file itself")
+    except ValueError:
+        return make(display, 1, 1, "SEC103",
+                    f"the file is a symbolic link to {target}, outside the repository",
+                    "replace the link by the file itself, or delete it")
+    return None
+
+
+def _fold(name: str) -> str:
+    """A name as case-insensitive disks and servers may see it: case and width folded."""
+    import unicodedata
+
+    return unicodedata.normalize("NFKC", name).casefold()
+
+
+def _slug_problems(config: Config, path: Path, display: str) -> list[Diagnostic]:
+    from pipeline.load import slug_of
+
+    slug = slug_of(path)
+    limit = config.limits.max_slug_chars
+    if len(slug) <= limit:
+        return []
+    return [make(display, 1, 1, "SEC104",
+                 f"file name is {len(slug)} characters long; the limit is {limit}",
+                 "shorten the file name; the title can stay long")]
+
+
+def _category_names(article: Article | None) -> tuple[str, ...]:
+    values = article.front_matter.get("categories") if article is not None else None
+    if not isinstance(values, list):
+        return ()
+    return tuple(v for v in values if isinstance(v, str))
+
+
+def corpus_problems(config: Config, categories: dict[Path, tuple[str, ...]]
+                    ) -> list[Diagnostic]:
+    """The checks that need every article at once, with the configuration applied."""
+    return _configured(name_collisions(config, categories), config)
+
+
+def name_collisions(config: Config, categories: dict[Path, tuple[str, ...]]
+                    ) -> list[Diagnostic]:
+    """SEC104 across the corpus: articles of the articles folder whose file names, and
+    categories whose names, lead to the same output file once case and character width are
+    folded (`Asthma.md` and `asthma.md`; `Public health` and `Public Health`). The first
+    one, in file order (valid slugs first), keeps the name; the others are reported.
+    `categories` maps each article file to its category names."""
+    from pipeline.load import SLUG, slug_of
+
+    problems: list[Diagnostic] = []
+    folder = os.path.abspath(config.articles)
+    slugs: dict[str, Path] = {}
+    # a valid slug keeps its name; the look-alike is the one reported
+    for path in sorted(categories, key=lambda p: (not SLUG.fullmatch(slug_of(p)),
+                                                  display_path(p))):
+        if os.path.dirname(os.path.abspath(path)) != folder:
+            continue  # only the folder's own files are published
+        key = _fold(slug_of(path))
+        first = slugs.setdefault(key, path)
+        if first != path:
+            problems.append(make(display_path(path), 1, 1, "SEC104",
+                                 f"file name {path.name!r} is the same as "
+                                 f"{display_path(first)!r} once case is ignored",
+                                 "rename one of the two, or merge them"))
+    spelt: dict[str, tuple[str, Path]] = {}
+    limit = config.limits.max_slug_chars
+    for path in sorted(categories, key=display_path):
+        for name in categories[path]:
+            slug = category_file_name(name)
+            first_name, first_path = spelt.setdefault(slug, (name, path))
+            if len(slug) > limit:
+                line, column = _front_matter_position(path, name)
+                problems.append(make(display_path(path), line, column, "SEC104",
+                                     f"category {name!r} makes a file name of {len(slug)} "
+                                     f"characters; the limit is {limit}",
+                                     "shorten the category name"))
+            elif first_name != name:
+                line, column = _front_matter_position(path, name)
+                problems.append(make(display_path(path), line, column, "SEC104",
+                                     f"category {name!r} shares the page category/{slug}.html "
+                                     f"with {first_name!r} ({display_path(first_path)})",
+                                     f"spell it {first_name!r}, as the other articles do"))
+    return problems
+
+
+def category_file_name(name: str) -> str:
+    """The slug of a category's page, as `pipeline.render.view.category_slug` makes it (kept
+    here so that checking does not import the renderers; a test holds the two together)."""
+    import re
+
+    return "-".join(re.findall(r"[a-z0-9]+", name.lower())) or "category"
+
+
+def _front_matter_position(path: Path, text: str) -> tuple[int, int]:
+    """Line and column of `text` in the file's front matter (line 1 if it cannot be found)."""
+    from pipeline.load import read_regular_file
+
+    try:
+        lines = read_regular_file(path, 1 << 20).decode("utf-8", "replace").splitlines()
+    except OSError:
+        return 1, 1
+    for number, line in enumerate(lines[1:], start=2):
+        if line.rstrip() in ("---", "..."):
+            break
+        column = line.find(text)
+        if column >= 0:
+            return number, column + 1
+    return 1, 1
 
 
 def _configured(found: list[Diagnostic], config: Config) -> list[Diagnostic]:

@@ -26,6 +26,12 @@ class Limits:
     max_yaml_depth: int = 16
     max_markdown_indent: int = 96
     max_markdown_nesting: int = 32
+    max_markdown_elements: int = 10_000  # blocks, inline elements, definitions (SEC109)
+    max_slug_chars: int = 100  # article and category file names (SEC104)
+    max_table_columns: int = 20  # per table (SEC108)
+    max_table_cells: int = 1_000  # per table: the PDF lays out about 500 cells a second
+    max_image_bytes: int = 10_485_760  # per image file (SEC105)
+    max_image_pixels: int = 40_000_000  # width times height of a raster image (SEC105)
 
 
 @dataclass(frozen=True)

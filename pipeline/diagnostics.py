@@ -319,6 +319,58 @@ RULES: tuple[Rule, ...] = (
           "Raw HTML is removed from the page, so what the author wrote is not what readers "
           "see; it is also how scripts get in.",
           "<span style=\"color:red\">Warning</span>\n", "**Warning**\n"),
+    _rule("SEC103", "symlink-outside-repository", "error",
+          "An article, or the images folder, is a symbolic link to something outside the "
+          "repository (images that lead out of the images folder are CRD104).",
+          "A link committed into the articles folder could publish, or hang on, any file of "
+          "the machine that builds the site: `/etc/passwd`, a secret, `/dev/zero`.",
+          "articles/notes.md -> /home/ci/.ssh/id_rsa\n",
+          "articles/notes.md (a file of the repository)\n"),
+    _rule("SEC104", "unsafe-file-name", "error",
+          "A file name, or a category that becomes one, is longer than `max_slug_chars`, or "
+          "names the same output file as another article or category once case and "
+          "character width are ignored.",
+          "Names that differ only in case or width overwrite each other on case-insensitive "
+          "disks and web servers; very long names cannot be written at all.",
+          "articles/asthma.md and articles/Asthma.md\n"
+          "categories: [Public health]   # and elsewhere [Public Health]\n",
+          "articles/asthma.md\ncategories: [Public health]   # spelt the same everywhere\n"),
+    _rule("SEC105", "unsafe-image", "error",
+          "An image the article shows can run script or load other files (an SVG with "
+          "scripts, event handlers, external references or a DOCTYPE), or is larger than "
+          "`max_image_bytes`.",
+          "Images are published as files of the site: an SVG opened on its own runs its "
+          "scripts with the site's address, and entity declarations can blow up any parser "
+          "that reads it.",
+          "<svg xmlns=\"http://www.w3.org/2000/svg\" onload=\"alert(1)\">\n",
+          "<svg xmlns=\"http://www.w3.org/2000/svg\" viewBox=\"0 0 10 10\">...</svg>\n"),
+    _rule("SEC106", "markup-in-front-matter", "error",
+          "A front-matter value holds HTML markup or a script address (`javascript:`); it "
+          "would be shown as plain text.",
+          "Front-matter values are text: markup in them is never run, so it reaches readers "
+          "as literal tags, and it is how an attack would try to break out of a page.",
+          "title: Asthma <script>alert(1)</script>\n", "title: Asthma\n"),
+    _rule("SEC107", "control-character", "error",
+          "The file holds a control character, a bidirectional override or a Unicode "
+          "noncharacter, written directly or as a YAML escape.",
+          "These characters are invisible, forbidden in HTML, or reorder what readers see "
+          "(\"Trojan Source\"), so the text is not what reviewers approved.",
+          "title: \"Aspirin \\u202e 500 mg\"\n", "title: Aspirin\n"),
+    _rule("SEC108", "table-too-large", "error",
+          "A table has more columns than `max_table_columns` or more cells than "
+          "`max_table_cells`.",
+          "The print edition lays tables out cell by cell: a small file with a huge table "
+          "would take minutes to render, and no reader can use it.",
+          "| a | b | c | ... 9,000 columns |\n",
+          "| Drug | Usual dose |\n|---|---|\n| Ibuprofen | 200-400 mg |\n"),
+    _rule("SEC109", "markdown-too-complex", "error",
+          "The body holds more Markdown elements (blocks, inline elements, link reference "
+          "definitions) than `max_markdown_elements`.",
+          "Checking and rendering grow with the elements: a small file flooded with markers "
+          "(thousands of `*`, backticks, comments or definitions) would tie up every build. "
+          "The largest bundled article has about 650.",
+          "*a*a*a*a*a*a*a*a*a*a ... 19,000 times\n",
+          "Prose in paragraphs, lists and tables.\n"),
     # -- SUP: suppressions -----------------------------------------------------------------------
     _rule("SUP101", "suppression-without-reason", "warning",
           "An inline suppression gives no `reason=\"...\"`.",

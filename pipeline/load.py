@@ -51,13 +51,43 @@ def load_file(path: Path, display: str, limits: Limits) -> Loaded:
         size = path.stat().st_size
         if size > limits.max_file_bytes:
             return Loaded(None, [_too_large(display, size, limits)])
-        data = path.read_bytes()
+        data = read_regular_file(path, limits.max_file_bytes)
     except OSError as error:
         return Loaded(None, [make(display, 1, 1, "SRC001",
                                   f"cannot read file: {error.strerror or error}",
                                   "check that the file exists and is readable; a symbolic "
                                   "link may point to nothing")])
     return load_bytes(data, display, slug_of(path), limits)
+
+
+def read_regular_file(path: Path, limit: int) -> bytes:
+    """The bytes of a regular file, at most `limit + 1` of them (enough to tell that it is too
+    large). A FIFO, a device (`/dev/zero`) or a folder raises OSError instead of blocking or
+    never ending; the check is made on the open file, so a swapped path cannot slip through."""
+    import errno
+    import os
+    import stat
+
+    flags = os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_NOCTTY", 0)
+    descriptor = os.open(path, flags | getattr(os, "O_CLOEXEC", 0))
+    try:
+        mode = os.fstat(descriptor).st_mode
+        if stat.S_ISDIR(mode):
+            raise OSError(errno.EISDIR, os.strerror(errno.EISDIR), str(path))
+        if not stat.S_ISREG(mode):
+            raise OSError(errno.EINVAL, "not a regular file (a device, a pipe or a socket)",
+                          str(path))
+        chunks: list[bytes] = []
+        remaining = limit + 1
+        while remaining > 0:
+            chunk = os.read(descriptor, min(remaining, 1 << 20))
+            if not chunk:
+                break
+            chunks.append(chunk)
+            remaining -= len(chunk)
+        return b"".join(chunks)
+    finally:
+        os.close(descriptor)
 
 
 def load_bytes(data: bytes, display: str, slug: str, limits: Limits) -> Loaded:
@@ -106,10 +136,14 @@ def load_bytes(data: bytes, display: str, slug: str, limits: Limits) -> Loaded:
     article = Article(path=display, slug=slug, front_matter=front, source_map=source_map,
                       body_line=body_line, body=body, lines=lines,
                       final_newline=text.endswith("\n"))
-    nesting = _markdown_nesting_problem(article, limits)
+    nesting = (_markdown_nesting_problem(article, limits) or _bracket_problem(article, limits)
+               or _size_estimate_problem(article, limits))
     if nesting is not None:
         return Loaded(None, [*diagnostics, nesting])
     parse_body(article, limits)
+    too_deep = _token_nesting_problem(article, limits) or _element_problem(article, limits)
+    if too_deep is not None:
+        return Loaded(None, [*diagnostics, too_deep])
     return Loaded(article, diagnostics)
 
 
@@ -417,6 +451,106 @@ def _markdown_nesting_problem(article: Article, limits: Limits) -> Diagnostic | 
     return None
 
 
+_FENCE_LINE = re.compile(r"^[ \t]{0,3}(```|~~~)")
+_BRACKET = re.compile(r"\\.|[\[\]]")
+
+
+def _bracket_problem(article: Article, limits: Limits) -> Diagnostic | None:
+    """Refuse link brackets that open deeper than `max_markdown_nesting` in one paragraph.
+
+    Every `[` makes the parser look for its `]`, and each look nests up to the parser's own
+    limit: a paragraph of open brackets costs time that grows with its length times that
+    limit (400 KB of `[` lines took 35 s), so it is stopped before parsing. Fenced code is
+    skipped; a blank line ends a paragraph."""
+    depth = 0
+    fenced = False
+    for index, line in enumerate(article.lines[article.body_line - 1:]):
+        if _FENCE_LINE.match(line):
+            fenced, depth = not fenced, 0
+            continue
+        if fenced:
+            continue
+        if not line.strip():
+            depth = 0
+            continue
+        for match in _BRACKET.finditer(line):
+            if match.group() == "[":
+                depth += 1
+                if depth > limits.max_markdown_nesting:
+                    return make(article.path, article.body_line + index, match.start() + 1,
+                                "SRC015", f"brackets open more than "
+                                f"{limits.max_markdown_nesting} deep in one paragraph",
+                                "close each `[` with its `]`, or escape it as `\\[`")
+            elif match.group() == "]":
+                depth = max(depth - 1, 0)
+    return None
+
+
+def _token_nesting_problem(article: Article, limits: Limits) -> Diagnostic | None:
+    """Refuse bodies that reach the parser's nesting limit (`max_markdown_nesting`): there it
+    silently stops nesting and drops what is deeper, and emphasis is not limited at all (300
+    levels of `*` made the PDF renderer overflow its stack)."""
+    ceiling = limits.max_markdown_nesting - 1
+    for token in article.tokens:
+        deepest = token.level + max((child.level for child in token.children or []),
+                                    default=0)
+        if deepest >= ceiling:
+            line = article.body_line + (token.map[0] if token.map else 0)
+            return make(article.path, line, 1, "SRC015",
+                        f"Markdown nests {deepest} levels deep (lists, quotes, emphasis, "
+                        f"links); the limit is {ceiling - 1}",
+                        "flatten the lists, quotes or emphasis")
+    return None
+
+
+_MARKUP_CHARACTERS = re.compile(r"[*_`\[<|&~]")
+
+
+def _size_estimate_problem(article: Article, limits: Limits) -> Diagnostic | None:
+    """SEC109 before parsing, from a cheap count: lines of text outside fenced code, and the
+    characters that open Markdown elements (`*_`[<|&~`). Parsing costs up to 100 µs an
+    element (a megabyte of short lines or links took 6 to 30 s to parse, only to be
+    refused), so a body whose count alone passes `max_markdown_elements` is refused first.
+    The largest bundled or benchmark article counts under 300."""
+    count = 0
+    fenced = False
+    for line in article.lines[article.body_line - 1:]:
+        if _FENCE_LINE.match(line):
+            fenced = not fenced
+        if fenced or not line.strip():
+            continue
+        count += 1 + len(_MARKUP_CHARACTERS.findall(line))
+    if count <= limits.max_markdown_elements:
+        return None
+    return make(article.path, article.body_line, 1, "SEC109",
+                f"the body holds {count:,} lines and markup characters; the limit is "
+                f"{limits.max_markdown_elements:,} Markdown elements",
+                "split the article; remove generated or pasted markup")
+
+
+def _element_problem(article: Article, limits: Limits) -> Diagnostic | None:
+    """SEC109: refuse bodies of more Markdown elements than `max_markdown_elements`: block
+    and inline tokens, and link reference definitions (the body lines no token covers).
+
+    The deterministic stand-in for a time budget: what the rules and renderers do grows
+    with the elements, and a flood of markers in a small file (19,000 `*a`, 20,000
+    comments, 25,000 definitions) is never prose. The largest bundled article has ~650."""
+    elements = sum(1 + len(token.children or []) for token in article.tokens)
+    covered: set[int] = set()
+    for token in article.tokens:
+        if token.map is not None and token.level == 0:
+            covered.update(range(token.map[0], token.map[1]))
+    body = article.lines[article.body_line - 1:]
+    elements += sum(1 for index, line in enumerate(body)
+                    if line.strip() and index not in covered)
+    if elements <= limits.max_markdown_elements:
+        return None
+    return make(article.path, article.body_line, 1, "SEC109",
+                f"the body holds {elements:,} Markdown elements; the limit is "
+                f"{limits.max_markdown_elements:,}",
+                "split the article; remove generated or pasted markup")
+
+
 def anchor_of(title: str) -> str:
     """The fragment id of a heading: lower case, punctuation dropped, spaces to hyphens."""
     return "-".join(_ANCHOR_STRIP.sub("", title.lower()).split())
@@ -504,7 +638,8 @@ def _links(article: Article, tokens: list[Token]) -> list[Link]:
 
 def _link_text(children: list[Token], index: int) -> str:
     parts: list[str] = []
-    for child in children[index + 1:]:
+    for position in range(index + 1, len(children)):  # no slice: a copy per link was O(n²)
+        child = children[position]
         if child.type == "link_close":
             break
         if child.type in ("text", "code_inline"):

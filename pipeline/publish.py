@@ -122,6 +122,9 @@ def _publish_locked(config: Config, request: PublishRequest, out: Path) -> Publi
     _recover(out)
     fingerprint = _fingerprint(config, request.formats)
     paths = {slug_of(path): path for path in corpus_files(config)}
+    unsafe = list(_unsafe_names(config, paths))
+    if unsafe:
+        return PublishResult(unsafe)
     stats = {slug: _stat(path) for slug, path in paths.items()}
     images = _image_stats(config)
     state = _read_state(config, out, fingerprint)
@@ -135,6 +138,7 @@ def _publish_locked(config: Config, request: PublishRequest, out: Path) -> Publi
     try:
         staging.mkdir()
         result, entries = _build(config, request, paths, plan, state, staging)
+        result.diagnostics.extend(_collisions(config, paths, entries))
         if not result.ok:
             return result
         if not _reuse(out, staging, entries, plan.processed):
@@ -147,6 +151,35 @@ def _publish_locked(config: Config, request: PublishRequest, out: Path) -> Publi
         return PublishResult([_io_problem(out, error)])
     finally:
         _remove(staging)
+
+
+# -- names: every output file name is safe, and each is one article's or category's -----------
+
+
+def _unsafe_names(config: Config, paths: dict[str, Path]) -> Iterator[Diagnostic]:
+    """PUB005: an article whose file name is not a slug is never published, whatever the
+    severity of SRC013 or SEC104: its name would become a file name and part of links."""
+    from pipeline.load import SLUG
+
+    limit = config.limits.max_slug_chars
+    for slug, path in sorted(paths.items()):
+        if not SLUG.fullmatch(slug) or len(slug) > limit:
+            yield make(display_path(path), 1, 1, "PUB005",
+                       f"file name {path.name!r} cannot name the output files: it must be "
+                       f"lower-case words and digits joined by hyphens, at most {limit} "
+                       "characters", "rename the file (see SRC013 and SEC104)")
+
+
+def _collisions(config: Config, paths: dict[str, Path],
+                entries: dict[str, Entry]) -> list[Diagnostic]:
+    """SEC104 across the corpus (as `pipeline check` reports it): category names that share a
+    page."""
+    from pipeline.check import corpus_problems
+
+    categories = {paths[slug]: tuple(c["name"] for c in json.loads(entry.facts.view)
+                                     ["categories"])
+                  for slug, entry in entries.items() if slug in paths}
+    return corpus_problems(config, categories)
 
 
 # -- plan: what changed, and what depends on it ------------------------------------------------
@@ -222,8 +255,10 @@ def _mentions(slug: str, text: str) -> tuple[str, ...]:
 
 
 def _read_text(path: Path) -> str:
-    try:
-        return path.read_bytes()[:MAX_SCAN].decode("utf-8", errors="replace")
+    from pipeline.load import read_regular_file
+
+    try:  # a regular file, and a bounded read: a link to /dev/zero must not hang the scan
+        return read_regular_file(path, MAX_SCAN)[:MAX_SCAN].decode("utf-8", errors="replace")
     except OSError:
         return ""
 
@@ -408,13 +443,27 @@ def _fingerprint(config: Config, formats: tuple[str, ...]) -> str:
     return digest.hexdigest()
 
 
+def images_folder(config: Config) -> Path | None:
+    """The images folder, resolved; None when a symbolic link takes it out of the repository
+    (SEC103): then no image is published or printed, whatever the check's severities."""
+    try:
+        folder = (config.articles / config.images_dir).resolve()
+        folder.relative_to(config.root.resolve())
+    except (OSError, ValueError, RuntimeError):
+        return None
+    return folder
+
+
 def _image_source(config: Config, target: str) -> Path | None:
     """The image file a body reference names, only if it lies inside the images folder."""
     name = target.rsplit("/", 1)[-1]
-    folder = (config.articles / config.images_dir).resolve()
-    if not name or name in (".", ".."):
+    folder = images_folder(config)
+    if folder is None or not name or name in (".", ".."):
         return None
-    candidate = (folder / name).resolve()
+    try:
+        candidate = (folder / name).resolve()
+    except (OSError, ValueError, RuntimeError):  # a NUL in the name, a loop of links
+        return None
     return candidate if candidate.parent == folder else None
 
 
@@ -439,7 +488,8 @@ def render_article(config: Config, site: Site, article: Article,
             from pipeline.render.pdf import render_pdf
 
             outputs[f"print/{article.slug}.pdf"] = render_pdf(
-                absolute, site, config.templates, config.articles / config.images_dir)
+                absolute, site, config.templates,
+                images_folder(config) or config.root / ".no-images-folder", config.limits)
     return outputs
 
 
@@ -465,8 +515,11 @@ def missing_notices(article: Article, outputs: dict[str, bytes],
 
 
 def _squash(text: str) -> str:
-    """Text without any whitespace: line breaks in PDFs fall anywhere, even inside a URL."""
-    return "".join(text.split())
+    """Text without any whitespace: line breaks in PDFs fall anywhere, even inside a URL;
+    and without the characters the renderers remove (`pipeline.characters`)."""
+    from pipeline.characters import without_forbidden
+
+    return "".join(without_forbidden(text).split())
 
 
 def _output_text(relative: str, data: bytes) -> str:
@@ -533,9 +586,14 @@ def _write_site(config: Config, request: PublishRequest, staging: Path,
         for category, members in _categories(views).items():
             write(f"html/category/{category.slug}.html",
                   render_category_page(category, members, site, env))
+        from pipeline.image_files import image_problem
+
         for name in sorted({image.file for view in views for image in view.images}):
             source = _image_source(config, name)
-            if source is not None and source.is_file():
+            # never publish an image that can run or load something (SEC105), even when the
+            # check was told to let it through
+            if source is not None and source.is_file() and not image_problem(source,
+                                                                              config.limits):
                 write(f"html/images/{source.name}", source.read_bytes())
     if "json" in request.formats:
         from pipeline.render.json_api import render_index_json
@@ -590,7 +648,8 @@ def _reuse(out: Path, staging: Path, entries: dict[str, Entry], processed: set[s
             continue
         for relative in entry.files:
             source, target = out / relative, staging / relative
-            if ".." in Path(relative).parts or not source.is_file():
+            if (Path(relative).is_absolute() or ".." in Path(relative).parts
+                    or not source.is_file()):
                 return False
             if target.parent not in made:
                 target.parent.mkdir(parents=True, exist_ok=True)
@@ -742,7 +801,11 @@ def _locked(out: Path) -> Iterator[Diagnostic | None]:
     import fcntl
 
     lock_path = out.parent / f".{out.name}.lock"
-    with open(lock_path, "a+", encoding="utf-8") as handle:
+    # Never through a symbolic link: a planted `.build.lock -> somewhere` would otherwise
+    # have that file truncated. The lock is the flock, not the file's content, so the kernel
+    # releases it when the holder dies, even by SIGKILL.
+    flags = os.O_RDWR | os.O_CREAT | getattr(os, "O_NOFOLLOW", 0) | getattr(os, "O_CLOEXEC", 0)
+    with open(os.open(lock_path, flags, 0o644), "r+", encoding="utf-8") as handle:
         try:
             fcntl.flock(handle.fileno(), fcntl.LOCK_EX | fcntl.LOCK_NB)
         except BlockingIOError:

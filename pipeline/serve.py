@@ -17,10 +17,10 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from typing import Any
 
-from pipeline.check import check_paths, corpus_files, display_path
+from pipeline.check import check_paths, corpus_files, display_path, symlink_problem
 from pipeline.config import Config
 from pipeline.diagnostics import Diagnostic
-from pipeline.load import load_file
+from pipeline.load import SLUG, load_file, slug_of
 from pipeline.model import Article
 
 POLL_SECONDS = 0.15
@@ -91,6 +91,11 @@ class Preview:
     def articles(self) -> dict[str, Article]:
         result = {}
         for path in corpus_files(self.config):
+            # as publish does: a file name that is not a slug never becomes a link (a file
+            # called `javascript:alert(1).md` would), a link out of the repository is not read
+            if not SLUG.fullmatch(slug_of(path)) or symlink_problem(
+                    self.config, path, display_path(path)) is not None:
+                continue
             loaded = load_file(path, display_path(path), self.config.limits)
             if loaded.article is not None:
                 result[loaded.article.slug] = loaded.article
@@ -219,10 +224,13 @@ def make_handler(preview: Preview, watcher: Watcher) -> type[BaseHTTPRequestHand
                 self.send(200, "text/html; charset=utf-8", body)
 
         def image(self, name: str) -> None:
+            from pipeline.image_files import image_problem
+
             folder = (preview.config.articles / preview.config.images_dir).resolve()
             path = (folder / name).resolve()
             kind = _TYPES.get(path.suffix.lower())
-            if path.parent != folder or kind is None or not path.is_file():
+            if (path.parent != folder or kind is None or not path.is_file()
+                    or image_problem(path, preview.config.limits)):  # SEC105: never served
                 self.send(404, "text/plain; charset=utf-8", b"not found\n")
                 return
             self.send(200, kind, path.read_bytes())

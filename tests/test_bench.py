@@ -51,7 +51,9 @@ def test_the_report_has_every_row_target_and_fact(results: bench.Results) -> Non
     assert results_part.count("*Hugo cold build, HTML + JSON* (reference)") == 2
     for target in TARGETS:
         assert f"| {target} |" in results_part, target
-    assert "FAIL" in results_part or "PASS" in results_part
+    verdicts = [line for line in results_part.splitlines()
+                if line.endswith(("| PASS |", ") |")) and ("PASS" in line or "FAIL" in line)]
+    assert len(verdicts) == len(TARGETS)  # each target judged once, on the row it names
     memory = text.split("## Peak memory as the corpus grows", 1)[1].split("## Method", 1)[0]
     assert "| 4 |" in memory and "| 12 |" in memory and "| growth for 3x the articles |" in memory
     for fact in ("| date |", "| machine | ", "| Python |", "| pipeline |", "| Hugo | hugo v",
@@ -143,3 +145,24 @@ def test_the_budget_skips_what_would_not_fit(tmp_path: Path) -> None:
     assert not budget.allows(rows["web_full_cold"], rows)  # its last run took 50 s
     assert bench.Budget(None).allows(rows["web_full_cold"], rows)
     assert not bench.Budget(0.0).allows(rows["check_full"], rows)
+
+
+
+def test_rendered_count_and_what_is_expected(tmp_path: Path) -> None:
+    said = bench.Run(1.0, 1.0, 1, stderr="Published 9 articles (1 rendered, 8 unchanged) ...")
+    assert bench.rendered_count(said) == 1
+    assert bench.rendered_count(bench.Run(1.0, 1.0, 1, stderr="done")) is None
+    corpus = bench.Corpus(tmp_path, 9, 1, ())
+    assert bench._as_expected(0, "none", corpus) and not bench._as_expected(9, "none", corpus)
+    assert bench._as_expected(1, "one", corpus) and not bench._as_expected(9, "one", corpus)
+
+
+def test_the_runs_measure_a_copy_of_the_code(results: bench.Results) -> None:
+    corpus = results.rows["check_full"].corpus
+    assert corpus.code is not None and (corpus.code / "pipeline" / "publish.py").is_file()
+    config = (corpus.root / "pyproject.toml").read_text(encoding="utf-8")
+    assert str(corpus.code / "templates") in config and str(corpus.code / "schemas") in config
+    where = subprocess.run([sys.executable, "-c", "import pipeline; print(pipeline.__file__)"],
+                           capture_output=True, text=True, check=True, cwd=corpus.root,
+                           env=bench.pipeline_env(corpus.code)).stdout.strip()
+    assert Path(where) == corpus.code / "pipeline" / "__init__.py"

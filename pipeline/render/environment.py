@@ -3,7 +3,8 @@
 Autoescaping is on for HTML, XML and `.j2` templates and every undefined name is an error
 (`StrictUndefined`). Markup reaches a page unescaped only when our own sanitiser made it
 (section HTML, marked `|safe` in the templates) or through `tojson_script`, which writes
-JSON that cannot end the `<script>` element it sits in.
+JSON that cannot end the `<script>` element it sits in. Whatever is written loses the
+characters HTML forbids (`finalize`).
 """
 
 from __future__ import annotations
@@ -15,6 +16,8 @@ from typing import Any
 
 import jinja2
 from markupsafe import Markup
+
+from pipeline.characters import without_forbidden
 
 # Characters that could end a <script> element, open a comment or confuse an HTML parser,
 # and the two line separators that old JavaScript parsers read as line ends.
@@ -33,6 +36,16 @@ def script_json(value: Any) -> str:
 def tojson_script(value: Any) -> Markup:
     """Jinja filter: `{{ data|tojson_script }}` inside `<script type="application/ld+json">`."""
     return Markup(script_json(value))
+
+
+def finalize(value: Any) -> Any:
+    """Every `{{ ... }}` of every template: text loses the characters HTML forbids
+    (`pipeline.characters`), and markup made safe on purpose stays markup."""
+    if isinstance(value, Markup):
+        return Markup(without_forbidden(str(value)))
+    if isinstance(value, str):
+        return without_forbidden(value)
+    return value
 
 
 def type_name(article_type: str) -> str:
@@ -55,6 +68,7 @@ def _environment(folder: str) -> jinja2.Environment:
         trim_blocks=True,
         lstrip_blocks=True,
         keep_trailing_newline=True,
+        finalize=finalize,
     )
     env.filters["tojson_script"] = tojson_script
     env.filters["type_name"] = type_name

@@ -16,6 +16,7 @@ from typing import Any
 import nh3
 from markdown_it.token import Token
 
+from pipeline.characters import without_forbidden
 from pipeline.load import anchor_of, inline_text, markdown_parser
 
 # A link target as written in the article → the URL the output uses ("" drops the link).
@@ -46,8 +47,9 @@ def _cleaner() -> nh3.Cleaner:
 
 
 def sanitise(fragment: str) -> str:
-    """The allow-list sanitiser every rendered fragment goes through."""
-    return str(_cleaner().clean(fragment))
+    """The allow-list sanitiser every rendered fragment goes through; the characters HTML
+    forbids are removed too."""
+    return without_forbidden(str(_cleaner().clean(fragment)))
 
 
 @dataclass(frozen=True)

@@ -21,6 +21,8 @@ from weasyprint import CSS, HTML  # type: ignore[import-untyped]
 from weasyprint.text.fonts import FontConfiguration  # type: ignore[import-untyped]
 from weasyprint.urls import URLFetcher, URLFetcherResponse  # type: ignore[import-untyped]
 
+from pipeline.config import Limits
+from pipeline.image_files import image_problem
 from pipeline.render.environment import environment
 from pipeline.render.view import ArticleView, Site
 
@@ -45,14 +47,17 @@ class ImageFetcher(URLFetcher):  # type: ignore[misc]
     """Serves `<base_url>images/<name>` from the images folder and refuses every other URL.
 
     No network, no `file:` or `data:` URLs, no sub-folders, no symbolic links that lead out
-    of the folder. WeasyPrint catches the refusal and leaves the image out of the page.
+    of the folder, no image that `pipeline.image_files` refuses (an SVG with scripts or
+    references, an entity bomb, too many pixels). WeasyPrint catches the refusal and leaves
+    the image out of the page.
     """
 
-    def __init__(self, prefix: str, images_dir: Path) -> None:
+    def __init__(self, prefix: str, images_dir: Path, limits: Limits | None = None) -> None:
         # No protocol is allowed, should anything reach the inherited urllib machinery.
         super().__init__(allowed_protocols=frozenset(), allow_redirects=False)
         self._prefix = prefix
         self._folder = images_dir.resolve()
+        self._limits = limits or Limits()
 
     def fetch(self, url: str, headers: Any = None) -> Any:
         path = self.local_path(url)
@@ -71,10 +76,13 @@ class ImageFetcher(URLFetcher):  # type: ignore[misc]
         path = (self._folder / name).resolve()
         if path.parent != self._folder or path.suffix.lower() not in IMAGE_TYPES:
             return None
-        return path if path.is_file() else None
+        if not path.is_file() or image_problem(path, self._limits):
+            return None
+        return path
 
 
-def render_pdf(view: ArticleView, site: Site, templates: Path, images_dir: Path) -> bytes:
+def render_pdf(view: ArticleView, site: Site, templates: Path, images_dir: Path,
+               limits: Limits | None = None) -> bytes:
     """The print edition of one article; same inputs, same bytes.
 
     `view` should be built with absolute links (`build_view(..., absolute_links=True)`):
@@ -83,7 +91,7 @@ def render_pdf(view: ArticleView, site: Site, templates: Path, images_dir: Path)
     html = environment(templates).get_template(TEMPLATE).render(
         view=view, site=site, date=_w3c_date(view.last_reviewed), unbroken=unbroken)
     document = HTML(string=html, base_url=site.base_url,
-                    url_fetcher=ImageFetcher(site.url("images/"), images_dir))
+                    url_fetcher=ImageFetcher(site.url("images/"), images_dir, limits))
     stylesheet = _stylesheet((templates / STYLESHEET).read_text(encoding="utf-8"),
                              site.page_size)
     pdf: bytes = document.write_pdf(

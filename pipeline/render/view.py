@@ -11,6 +11,10 @@ from pipeline.model import Article
 from pipeline.render.markdown import LinkStyle, plain_text, render_html, unique_id
 
 _SLUG_WORDS = re.compile(r"[a-z0-9]+")
+# What may become an href or a datetime attribute; anything else stays plain text (or, for
+# a date, is left out), so a hostile value cannot make the page invalid HTML.
+_WEB_ADDRESS = re.compile(r"https://[^\s\"'<>\\^`{|}]+")
+_ISO_DATE = re.compile(r"\d{4}-(?:0[1-9]|1[0-2])-(?:0[1-9]|[12]\d|3[01])")
 
 # Element ids the article page template uses itself; section headings never take them.
 PAGE_IDS = frozenset({"content", "disclaimer", "disclaimer-title", "about-this-article"})
@@ -155,6 +159,12 @@ def _text(value: Any) -> str:
     return value.strip() if isinstance(value, str) else ""
 
 
+def _date(value: Any) -> str:
+    """A review date as YYYY-MM-DD, or "" when the value is not one."""
+    text = _text(value)
+    return text if _ISO_DATE.fullmatch(text) else ""
+
+
 def _images(article: Article) -> dict[str, ImageView]:
     result: dict[str, ImageView] = {}
     for entry in article.front_matter.get("images") or []:
@@ -167,7 +177,7 @@ def _images(article: Article) -> dict[str, ImageView]:
         result[_text(entry.get("file"))] = ImageView(
             file=_text(entry.get("file")), title=title, alt=_text(entry.get("alt")),
             caption=_text(entry.get("caption")), author=author, source=source,
-            source_url=source if source.startswith("https://") else "", license=license,
+            source_url=source if _WEB_ADDRESS.fullmatch(source) else "", license=license,
             credit=credit)
     return result
 
@@ -218,7 +228,7 @@ def build_view(article: Article, site: Site, absolute_links: bool = False,
         contributors=contributors, images=tuple(images.values()),
         categories=tuple(CategoryView(str(c), category_slug(str(c)))
                          for c in fm.get("categories") or []),
-        last_reviewed=_text(fm.get("last_reviewed")), sections=tuple(sections),
+        last_reviewed=_date(fm.get("last_reviewed")), sections=tuple(sections),
         see_also=tuple(see_also), links=tuple(linked), attribution=attribution)
 
 

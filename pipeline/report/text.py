@@ -13,12 +13,24 @@ def paint(text: str, style: str, color: bool) -> str:
     return f"{_COLORS[style]}{text}{_RESET}" if color else text
 
 
+def visible(text: str) -> str:
+    """Text for a terminal: control characters (a contributor's file name can hold escape
+    sequences, or a lone carriage return, that erase or rewrite lines of the report) are
+    written as escapes, `\x1b`; line breaks stay."""
+    import re
+
+    from pipeline.characters import FORBIDDEN_CHARACTERS
+
+    unprintable = re.compile(r"\r(?!\n)|(?!\r)" + FORBIDDEN_CHARACTERS.pattern)
+    return unprintable.sub(lambda match: repr(match.group())[1:-1], text)
+
+
 def line_of(report: Report, index: int) -> str:
     d = report.diagnostics[index]
     c = report.color
-    location = paint(f"{d.path}:{d.line}:{d.column}:", "path", c)
+    location = paint(visible(f"{d.path}:{d.line}:{d.column}:"), "path", c)
     return (f"{location} {paint(d.code, 'code', c)} [{paint(d.severity, d.severity, c)}] "
-            f"{d.message}")
+            f"{visible(d.message)}")
 
 
 def render(report: Report) -> str:
@@ -26,7 +38,7 @@ def render(report: Report) -> str:
     for index, diagnostic in enumerate(report.diagnostics):
         lines.append(line_of(report, index))
         if diagnostic.hint:
-            lines.append(paint(f"    hint: {diagnostic.hint}", "dim", report.color))
+            lines.append(paint(f"    hint: {visible(diagnostic.hint)}", "dim", report.color))
     return "".join(line + "\n" for line in lines)
 
 

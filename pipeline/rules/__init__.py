@@ -35,6 +35,10 @@ TABLE: tuple[tuple[tuple[str, ...], RuleFunction], ...] = (
     (("TRS105",), trust.doses),
     (("SEC101",), safety.unsafe_link_scheme),
     (("SEC102",), safety.raw_html),
+    (("SEC106",), safety.markup_in_front_matter),
+    (("SEC107",), safety.control_characters),
+    (("SEC103", "SEC105"), safety.unsafe_images),
+    (("SEC108",), safety.table_size),
 )
 
 

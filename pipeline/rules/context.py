@@ -80,10 +80,13 @@ class Corpus:
         article = self.loaded.get(slug)
         if article is not None:
             return "\n".join(article.lines)
-        try:
-            path = self.files[slug]
-            if path.stat().st_size <= self.config.limits.max_file_bytes:
-                return path.read_text(encoding="utf-8", errors="replace")
+        from pipeline.load import read_regular_file
+
+        try:  # a regular file, read only up to the limit: never a link to /dev/zero or a FIFO
+            limit = self.config.limits.max_file_bytes
+            data = read_regular_file(self.files[slug], limit)
+            if len(data) <= limit:
+                return data.decode("utf-8", errors="replace")
         except (OSError, KeyError):
             pass
         return ""

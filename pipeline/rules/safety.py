@@ -14,12 +14,18 @@ import html
 import re
 import unicodedata
 from collections.abc import Iterator
+from pathlib import Path
+from typing import TYPE_CHECKING
 from urllib.parse import unquote
 
+from pipeline.characters import FORBIDDEN_CHARACTERS
 from pipeline.diagnostics import Diagnostic, make
-from pipeline.model import Article
+from pipeline.model import Article, FieldPath
 from pipeline.rules.context import Context
 from pipeline.rules.text import inline_blocks, position, without_code_spans
+
+if TYPE_CHECKING:
+    from markdown_it.token import Token
 
 WEB_SCHEMES = frozenset({"http", "https"})
 _SCHEME = re.compile(r"([a-z][a-z0-9+.\-]*):")
@@ -68,7 +74,9 @@ def unsafe_link_scheme(article: Article, context: Context) -> Iterator[Diagnosti
     for block in inline_blocks(article):
         text = without_code_spans(block.content)
         for match in _RAW_TARGETS.finditer(text):
-            group = next(g for g in ("inline", "auto", "reference") if match.group(g))
+            group = next((g for g in ("inline", "auto", "reference") if match.group(g)), "")
+            if not group:  # `[x]()`: an empty target
+                continue
             scheme = scheme_of(match.group(group))
             if scheme and scheme not in WEB_SCHEMES:
                 line, column = position(article, block, match.start(group))
@@ -122,3 +130,160 @@ def raw_html(article: Article, context: Context) -> Iterator[Diagnostic]:
                 lines.add(line)
                 yield make(article.path, line, column, "SEC102",
                            "raw HTML is not allowed; it is removed from the page", hint)
+
+
+# -- SEC106: markup in front matter ------------------------------------------------------------
+
+# A tag, a closing tag, a comment, a doctype or a processing instruction: `<b`, `</x`, `<!--`,
+# `<?`. "< 5 mg" and "a <= b" are not markup.
+_MARKUP = re.compile(r"<[!?/]?[A-Za-z]|<!--|<!\[|<\?")
+# Schemes that run code wherever a value might end up as a link; `data:` and `file:` only in
+# fields that hold an address, since "Data: ..." is ordinary text.
+_SCRIPT_SCHEME = re.compile(r"\s*(?:java|vb|live)script\s*:", re.IGNORECASE)
+_ADDRESS_FIELDS = frozenset({"source"})
+_UNSAFE_SCHEMES = frozenset({"javascript", "vbscript", "livescript", "data", "file"})
+
+
+def _strings(value: object, path: FieldPath) -> Iterator[tuple[FieldPath, str]]:
+    """Every text value of the front matter with its path (keys are text too)."""
+    if isinstance(value, str):
+        yield path, value
+    elif isinstance(value, dict):
+        for key, item in value.items():
+            yield from _strings(item, (*path, key))
+    elif isinstance(value, list):
+        for index, item in enumerate(value):
+            yield from _strings(item, (*path, index))
+
+
+_DIRECTIVE = re.compile(r"<!--\s*pipeline:.*?-->", re.DOTALL)  # misplaced: SUP103 reports it
+
+
+def _markup_problem(path: FieldPath, text: str) -> str:
+    unescaped = html.unescape(_DIRECTIVE.sub("", text))
+    if _MARKUP.search(unescaped):
+        return "holds HTML markup"
+    field = path[-1] if path else ""
+    if field in _ADDRESS_FIELDS and scheme_of(text) in _UNSAFE_SCHEMES:
+        return f"is a {scheme_of(text)}: address"
+    if _SCRIPT_SCHEME.match(unescaped):
+        return "is a script address"
+    return ""
+
+
+def markup_in_front_matter(article: Article, context: Context) -> Iterator[Diagnostic]:
+    """SEC106: front-matter values are plain text; markup and script addresses in them are
+    shown to readers as the literal text, so they are reported rather than silently kept."""
+    for path, text in _strings(article.front_matter, ()):
+        problem = _markup_problem(path, text)
+        if problem:
+            span = article.source_map.value(path)
+            name = ".".join(str(part) for part in path) or "front matter"
+            yield make(article.path, span.line, span.column, "SEC106",
+                       f"front-matter value {name!r} {problem}; it is shown as plain text",
+                       "write plain text: no tags, no comments, no script addresses",
+                       span.end_line, span.end_column)
+
+
+# -- SEC107: invisible and forbidden characters ------------------------------------------------
+
+def _describe(character: str) -> str:
+    name = unicodedata.name(character, "")
+    return f"U+{ord(character):04X}" + (f" {name}" if name else "")
+
+
+def control_characters(article: Article, context: Context) -> Iterator[Diagnostic]:
+    """SEC107: no control characters, bidirectional overrides or noncharacters, written
+    directly or as YAML escapes (`"\\x01"`, `"\\u202e"`); one report per line."""
+    hint = "delete the character; it is invisible, or it changes how the text reads"
+    reported: set[int] = set()
+    for number, line in enumerate(article.lines, start=1):
+        match = FORBIDDEN_CHARACTERS.search(line)
+        if match is not None:
+            reported.add(number)
+            yield make(article.path, number, match.start() + 1, "SEC107",
+                       f"line holds the character {_describe(match.group())}", hint)
+    for path, text in _strings(article.front_matter, ()):
+        match = FORBIDDEN_CHARACTERS.search(text)
+        span = article.source_map.value(path)
+        if match is not None and span.line not in reported:
+            reported.add(span.line)
+            yield make(article.path, span.line, span.column, "SEC107",
+                       f"front-matter value holds the character {_describe(match.group())}",
+                       hint, span.end_line, span.end_column)
+
+
+# -- SEC103 (the images folder) and SEC105: what the images are --------------------------------
+
+
+def _inside(path: Path, folder: Path) -> bool:
+    try:
+        path.resolve().relative_to(folder.resolve())
+    except (OSError, ValueError, RuntimeError):
+        return False
+    return True
+
+
+def unsafe_images(article: Article, context: Context) -> Iterator[Diagnostic]:
+    """SEC103/SEC105: the images folder stays in the repository; every image the body shows
+    is a plain picture (`pipeline.image_files`). One report per file."""
+    from pipeline.image_files import image_problem
+    from pipeline.rules.credits import image_refs
+
+    config = context.config
+    folder = context.images_folder
+    seen: set[str] = set()
+    for ref in image_refs(article, config.images_dir):
+        if ref.outside or not ref.name or ref.name in seen:
+            continue
+        seen.add(ref.name)
+        link = ref.link
+        if not _inside(folder, config.root):
+            yield make(article.path, link.line, link.column, "SEC103",
+                       f"the images folder {config.images_dir!r} is a link to "
+                       f"{folder.resolve()}, outside the repository",
+                       "keep the images in a real folder of the repository")
+            return
+        path = folder / ref.name
+        try:
+            usable = path.is_file() and _inside(path, folder)
+        except (OSError, ValueError):
+            usable = False
+        if not usable:
+            continue  # missing or outside the folder: CRD103 and CRD104 report it
+        problem = image_problem(path, config.limits)
+        if problem:
+            yield make(article.path, link.line, link.column, "SEC105",
+                       f"image {ref.name!r} {problem}",
+                       "export the image again as a plain picture (for SVG: no scripts, "
+                       "event handlers, links to other files or DOCTYPE)")
+
+
+# -- SEC108: tables too large to render ---------------------------------------------------------
+
+
+def table_size(article: Article, context: Context) -> Iterator[Diagnostic]:
+    """SEC108: a table has at most `max_table_columns` columns and `max_table_cells` cells
+    (the print renderer's time grows with the cells: 50,000 took over a minute)."""
+    limits = context.config.limits
+    start: Token | None = None
+    columns = cells = 0
+    row = 0
+    for token in article.tokens:
+        if token.type == "table_open":
+            start, columns, cells = token, 0, 0
+        elif token.type == "tr_open":
+            row = 0
+        elif token.type in ("th_open", "td_open"):
+            row += 1
+            cells += 1
+            columns = max(columns, row)
+        elif token.type == "table_close" and start is not None:
+            line = article.body_line + (start.map[0] if start.map else 0)
+            if columns > limits.max_table_columns or cells > limits.max_table_cells:
+                yield make(article.path, line, 1, "SEC108",
+                           f"table has {columns:,} columns and {cells:,} cells; the limits "
+                           f"are {limits.max_table_columns} columns and "
+                           f"{limits.max_table_cells:,} cells",
+                           "split the table, or turn it into a list")
+            start = None

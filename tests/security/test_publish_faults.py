@@ -35,6 +35,10 @@ import os, signal, sys, time
 import pipeline.publish as publish
 from pipeline.cli import main
 
+# A shell that started the test run in the background leaves SIGINT ignored, and children
+# inherit that: restore Python's handler so the interrupt cases test what a user's Ctrl-C does.
+signal.signal(signal.SIGINT, signal.default_int_handler)
+
 point = sys.argv[1]
 
 def die():

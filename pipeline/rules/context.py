@@ -58,6 +58,23 @@ class Corpus:
         """Use an index already built (target → the slugs whose text names it)."""
         self._mentions = mentions
 
+    def is_mentioned(self, slug: str, likely: tuple[str, ...] = ()) -> bool:
+        """Whether another article's text names `slug.md`. Without a prepared index (a check
+        of a few files), files are read until the first one that does, the `likely` ones
+        (the articles this one links to, which often link back) first: no index is built."""
+        if self._mentions is not None:
+            return bool(self._mentions.get(slug))
+        needle = f"{slug}.md"
+        order = [s for s in likely if s in self.files] + list(self.files)
+        for source in dict.fromkeys(order):
+            if source == slug:
+                continue
+            text = self._texts.get(source)
+            text = text if text is not None else self._read(source)
+            if needle in text and slug in MENTION.findall(text):
+                return True
+        return False
+
     def get(self, slug: str) -> Article | None:
         """The article with this slug, loading it on first use; None if missing or broken."""
         if slug not in self.loaded:

@@ -10,13 +10,24 @@ from __future__ import annotations
 
 import re
 
-_NONCHARACTERS = "".join(chr(plane * 0x10000 + last) for plane in range(17)
-                         for last in (0xFFFE, 0xFFFF))
+_BMP = "\x00-\x08\x0b-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069\ufdd0-\ufdef\ufffe\uffff"
+_ASTRAL_NONCHARACTERS = "".join(chr(plane * 0x10000 + last) for plane in range(1, 17)
+                                for last in (0xFFFE, 0xFFFF))
 
-FORBIDDEN_CHARACTERS = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069"
-                                  "\ufdd0-\ufdef" + _NONCHARACTERS + "]")
+# A class holding single characters beyond U+FFFF is slow to match in Python (it was most of
+# SEC107's cost), so those are only tried where the text has such a character at all.
+FORBIDDEN_CHARACTERS = re.compile(
+    f"[{_BMP}]|(?=[\U00010000-\U0010ffff])[{_ASTRAL_NONCHARACTERS}]")
+_FORBIDDEN_BMP = re.compile(f"[{_BMP}]")
+_ASTRAL = re.compile("[\U00010000-\U0010ffff]")
+
+
+def has_forbidden(text: str) -> bool:
+    """Whether `text` holds a forbidden character (the fast test, for whole files)."""
+    return bool(_FORBIDDEN_BMP.search(text)
+                or (_ASTRAL.search(text) and FORBIDDEN_CHARACTERS.search(text)))
 
 
 def without_forbidden(text: str) -> str:
     """`text` with every forbidden character removed."""
-    return FORBIDDEN_CHARACTERS.sub("", text)
+    return FORBIDDEN_CHARACTERS.sub("", text) if has_forbidden(text) else text

@@ -9,6 +9,7 @@ from __future__ import annotations
 import os
 from collections.abc import Iterator
 from dataclasses import dataclass, field
+from functools import lru_cache
 from pathlib import Path
 
 from pipeline.config import Config
@@ -148,31 +149,35 @@ def _check_in_worker(path: Path) -> Checked:
 # -- names that become files, and links that lead out (SEC103, SEC104) ------------------------
 
 
-def _lexically_inside(path: Path, folder: Path) -> bool:
-    try:
-        Path(os.path.abspath(path)).relative_to(os.path.abspath(folder))
-    except ValueError:
-        return False
-    return True
-
-
 def symlink_problem(config: Config, path: Path, display: str) -> Diagnostic | None:
     """SEC103: a file of the repository that, through a symbolic link (its own or a folder's),
     is really somewhere outside it. Links that stay inside the repository are followed: what
     they show was committed and reviewed like everything else."""
-    if not _lexically_inside(path, config.root):
+    absolute = os.path.abspath(path)
+    if not absolute.startswith(os.path.join(os.path.abspath(config.root), "")):
         return None  # named on the command line from elsewhere: not part of the repository
     try:
-        target = path.resolve()
-        target.relative_to(config.root.resolve())
-    except (OSError, RuntimeError) as error:  # a loop of links
+        # a folder is resolved once (while it stays the same folder); the file costs an lstat
+        if os.path.islink(absolute):
+            target = path.resolve()
+        else:
+            parent = os.path.dirname(absolute)
+            folder = os.lstat(parent)
+            target = _resolved_folder(parent, folder.st_dev, folder.st_ino,
+                                      folder.st_mode) / path.name
+    except (OSError, RuntimeError, ValueError) as error:  # a loop of links
         return make(display, 1, 1, "SEC103", f"the symbolic link cannot be followed: {error}",
                     "replace the link by the file itself")
-    except ValueError:
-        return make(display, 1, 1, "SEC103",
-                    f"the file is a symbolic link to {target}, outside the repository",
-                    "replace the link by the file itself, or delete it")
-    return None
+    if target.is_relative_to(config.root.resolve()):
+        return None
+    return make(display, 1, 1, "SEC103",
+                f"the file is a symbolic link to {target}, outside the repository",
+                "replace the link by the file itself, or delete it")
+
+
+@lru_cache(maxsize=64)
+def _resolved_folder(folder: str, device: int, inode: int, mode: int) -> Path:
+    return Path(folder).resolve()
 
 
 def _fold(name: str) -> str:
@@ -220,8 +225,7 @@ def name_collisions(config: Config, categories: dict[Path, tuple[str, ...]]
     folder = os.path.abspath(config.articles)
     slugs: dict[str, Path] = {}
     # a valid slug keeps its name; the look-alike is the one reported
-    for path in sorted(categories, key=lambda p: (not SLUG.fullmatch(slug_of(p)),
-                                                  display_path(p))):
+    for path in sorted(categories, key=lambda p: (not SLUG.fullmatch(slug_of(p)), str(p))):
         if os.path.dirname(os.path.abspath(path)) != folder:
             continue  # only the folder's own files are published
         key = _fold(slug_of(path))
@@ -233,7 +237,7 @@ def name_collisions(config: Config, categories: dict[Path, tuple[str, ...]]
                                  "rename one of the two, or merge them"))
     spelt: dict[str, tuple[str, Path]] = {}
     limit = config.limits.max_slug_chars
-    for path in sorted(categories, key=display_path):
+    for path in sorted(categories, key=str):
         for name in categories[path]:
             slug = category_file_name(name)
             first_name, first_path = spelt.setdefault(slug, (name, path))

@@ -141,7 +141,7 @@ def load_bytes(data: bytes, display: str, slug: str, limits: Limits) -> Loaded:
     if nesting is not None:
         return Loaded(None, [*diagnostics, nesting])
     parse_body(article, limits)
-    too_deep = _token_nesting_problem(article, limits) or _element_problem(article, limits)
+    too_deep = _parsed_problem(article, limits)
     if too_deep is not None:
         return Loaded(None, [*diagnostics, too_deep])
     return Loaded(article, diagnostics)
@@ -462,6 +462,8 @@ def _bracket_problem(article: Article, limits: Limits) -> Diagnostic | None:
     limit: a paragraph of open brackets costs time that grows with its length times that
     limit (400 KB of `[` lines took 35 s), so it is stopped before parsing. Fenced code is
     skipped; a blank line ends a paragraph."""
+    if article.body.count("[") <= limits.max_markdown_nesting:
+        return None  # the usual case: too few brackets to nest that deep at all
     depth = 0
     fenced = False
     for index, line in enumerate(article.lines[article.body_line - 1:]):
@@ -486,21 +488,27 @@ def _bracket_problem(article: Article, limits: Limits) -> Diagnostic | None:
     return None
 
 
-def _token_nesting_problem(article: Article, limits: Limits) -> Diagnostic | None:
-    """Refuse bodies that reach the parser's nesting limit (`max_markdown_nesting`): there it
-    silently stops nesting and drops what is deeper, and emphasis is not limited at all (300
-    levels of `*` made the PDF renderer overflow its stack)."""
+def _parsed_problem(article: Article, limits: Limits) -> Diagnostic | None:
+    """After parsing, in one pass over the tokens: SRC015 for nesting that reaches the
+    parser's limit (`max_markdown_nesting`: there it silently stops nesting and drops what
+    is deeper, and emphasis is not limited at all; 300 levels of `*` made the PDF renderer
+    overflow its stack), then SEC109 for too many elements (`_element_problem`)."""
     ceiling = limits.max_markdown_nesting - 1
+    elements = 0
     for token in article.tokens:
-        deepest = token.level + max((child.level for child in token.children or []),
-                                    default=0)
+        children = token.children
+        elements += 1
+        deepest = token.level
+        if children:
+            elements += len(children)
+            deepest += max(child.level for child in children)
         if deepest >= ceiling:
             line = article.body_line + (token.map[0] if token.map else 0)
             return make(article.path, line, 1, "SRC015",
                         f"Markdown nests {deepest} levels deep (lists, quotes, emphasis, "
                         f"links); the limit is {ceiling - 1}",
                         "flatten the lists, quotes or emphasis")
-    return None
+    return _element_problem(article, limits, elements)
 
 
 _MARKUP_CHARACTERS = re.compile(r"[*_`\[<|&~]")
@@ -512,6 +520,10 @@ def _size_estimate_problem(article: Article, limits: Limits) -> Diagnostic | Non
     element (a megabyte of short lines or links took 6 to 30 s to parse, only to be
     refused), so a body whose count alone passes `max_markdown_elements` is refused first.
     The largest bundled or benchmark article counts under 300."""
+    body = article.body
+    most = body.count("\n") + 1 + sum(body.count(mark) for mark in "*_`[<|&~")
+    if most <= limits.max_markdown_elements:
+        return None  # the usual case: even counting blank lines and code, within the limit
     count = 0
     fenced = False
     for line in article.lines[article.body_line - 1:]:
@@ -528,14 +540,16 @@ def _size_estimate_problem(article: Article, limits: Limits) -> Diagnostic | Non
                 "split the article; remove generated or pasted markup")
 
 
-def _element_problem(article: Article, limits: Limits) -> Diagnostic | None:
+def _element_problem(article: Article, limits: Limits, elements: int) -> Diagnostic | None:
     """SEC109: refuse bodies of more Markdown elements than `max_markdown_elements`: block
-    and inline tokens, and link reference definitions (the body lines no token covers).
+    and inline tokens (`elements`, counted by the caller), and link reference definitions
+    (the body lines no token covers).
 
     The deterministic stand-in for a time budget: what the rules and renderers do grows
     with the elements, and a flood of markers in a small file (19,000 `*a`, 20,000
     comments, 25,000 definitions) is never prose. The largest bundled article has ~650."""
-    elements = sum(1 + len(token.children or []) for token in article.tokens)
+    if elements + len(article.lines) <= limits.max_markdown_elements:
+        return None  # even if every line were a definition
     covered: set[int] = set()
     for token in article.tokens:
         if token.map is not None and token.level == 0:

@@ -18,7 +18,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 from urllib.parse import unquote
 
-from pipeline.characters import FORBIDDEN_CHARACTERS
+from pipeline.characters import FORBIDDEN_CHARACTERS, has_forbidden
 from pipeline.diagnostics import Diagnostic, make
 from pipeline.model import Article, FieldPath
 from pipeline.rules.context import Context
@@ -160,6 +160,8 @@ _DIRECTIVE = re.compile(r"<!--\s*pipeline:.*?-->", re.DOTALL)  # misplaced: SUP1
 
 
 def _markup_problem(path: FieldPath, text: str) -> str:
+    if "<" not in text and "&" not in text and ":" not in text:
+        return ""  # the usual case: no tag, entity or scheme can be in it
     unescaped = html.unescape(_DIRECTIVE.sub("", text))
     if _MARKUP.search(unescaped):
         return "holds HTML markup"
@@ -197,12 +199,15 @@ def control_characters(article: Article, context: Context) -> Iterator[Diagnosti
     directly or as YAML escapes (`"\\x01"`, `"\\u202e"`); one report per line."""
     hint = "delete the character; it is invisible, or it changes how the text reads"
     reported: set[int] = set()
-    for number, line in enumerate(article.lines, start=1):
-        match = FORBIDDEN_CHARACTERS.search(line)
-        if match is not None:
-            reported.add(number)
-            yield make(article.path, number, match.start() + 1, "SEC107",
-                       f"line holds the character {_describe(match.group())}", hint)
+    if has_forbidden("\n".join(article.lines)):
+        for number, line in enumerate(article.lines, start=1):
+            match = FORBIDDEN_CHARACTERS.search(line)
+            if match is not None:
+                reported.add(number)
+                yield make(article.path, number, match.start() + 1, "SEC107",
+                           f"line holds the character {_describe(match.group())}", hint)
+    if not any("\\" in line for line in article.lines[:article.body_line - 1]):
+        return  # no YAML escape in the front matter: its values hold what the lines hold
     for path, text in _strings(article.front_matter, ()):
         match = FORBIDDEN_CHARACTERS.search(text)
         span = article.source_map.value(path)
@@ -233,20 +238,24 @@ def unsafe_images(article: Article, context: Context) -> Iterator[Diagnostic]:
     config = context.config
     folder = context.images_folder
     seen: set[str] = set()
+    folder_inside: bool | None = None  # resolved once, and only if the body shows an image
     for ref in image_refs(article, config.images_dir):
         if ref.outside or not ref.name or ref.name in seen:
             continue
         seen.add(ref.name)
         link = ref.link
-        if not _inside(folder, config.root):
+        if folder_inside is None:
+            folder_inside = _inside(folder, config.root)
+        if not folder_inside:
             yield make(article.path, link.line, link.column, "SEC103",
                        f"the images folder {config.images_dir!r} is a link to "
                        f"{folder.resolve()}, outside the repository",
                        "keep the images in a real folder of the repository")
             return
         path = folder / ref.name
-        try:
-            usable = path.is_file() and _inside(path, folder)
+        try:  # a link is resolved; a plain file of the folder is inside it by its name
+            usable = ref.name not in (".", "..") and path.is_file() and (
+                not path.is_symlink() or _inside(path, folder))
         except (OSError, ValueError):
             usable = False
         if not usable:

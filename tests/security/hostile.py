@@ -12,6 +12,8 @@ import base64
 import contextlib
 import html
 import re
+import struct
+import zlib
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from functools import cache
@@ -237,3 +239,21 @@ def make_project(root: Path, articles: list[HostileArticle], extra: str = "") ->
 def downgraded_config() -> str:
     """`[tool.pipeline]` lines that turn every content error into a warning."""
     return "severity = { " + ", ".join(f'{code} = "warning"' for code in DOWNGRADED) + " }\n"
+
+
+# An SVG whose entities would expand to two billion characters ("billion laughs").
+BOMB = ('<?xml version="1.0"?>\n<!DOCTYPE svg [\n<!ENTITY a "aaaaaaaaaaaaaaaaaaaa">\n'
+        + "".join(f'<!ENTITY {chr(98 + i)} "{("&" + chr(97 + i) + ";") * 10}">\n'
+                  for i in range(8))
+        + ']>\n<svg xmlns="http://www.w3.org/2000/svg"><text>&i;</text></svg>\n')
+
+
+def png_claiming(width: int, height: int) -> bytes:
+    """A tiny PNG whose header claims `width` by `height` pixels."""
+    def chunk(kind: bytes, data: bytes) -> bytes:
+        return (struct.pack(">I", len(data)) + kind + data
+                + struct.pack(">I", zlib.crc32(kind + data) & 0xFFFFFFFF))
+
+    header = struct.pack(">IIBBBBB", width, height, 8, 2, 0, 0, 0)
+    return (b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", header)
+            + chunk(b"IDAT", zlib.compress(b"\0" * 64)) + chunk(b"IEND", b""))

@@ -9,9 +9,7 @@ and the fetcher records what it is asked for and what it serves.
 
 from __future__ import annotations
 
-import struct
 import sys
-import zlib
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -21,7 +19,13 @@ import pytest
 from pipeline.config import load_config
 from pipeline.publish import PublishRequest, publish
 from pipeline.render import pdf as pdf_module
-from tests.security.hostile import HostileArticle, downgraded_config, make_project
+from tests.security.hostile import (
+    BOMB,
+    HostileArticle,
+    downgraded_config,
+    make_project,
+    png_claiming,
+)
 
 _RECORD: list[tuple[str, str]] | None = None
 _NETWORK = ("socket.connect", "socket.getaddrinfo", "socket.gethostbyname", "urllib.Request",
@@ -40,23 +44,6 @@ def _hook(event: str, args: tuple[Any, ...]) -> None:
 
 
 sys.addaudithook(_hook)  # audit hooks cannot be removed; this one only records when asked
-
-BOMB = ('<?xml version="1.0"?>\n<!DOCTYPE svg [\n<!ENTITY a "aaaaaaaaaaaaaaaaaaaa">\n'
-        + "".join(f'<!ENTITY {chr(98 + i)} "{("&" + chr(97 + i) + ";") * 10}">\n'
-                  for i in range(8))
-        + ']>\n<svg xmlns="http://www.w3.org/2000/svg"><text>&i;</text></svg>\n')
-
-
-def png_claiming(width: int, height: int) -> bytes:
-    """A tiny PNG whose header claims `width` by `height` pixels."""
-    def chunk(kind: bytes, data: bytes) -> bytes:
-        return (struct.pack(">I", len(data)) + kind + data
-                + struct.pack(">I", zlib.crc32(kind + data) & 0xFFFFFFFF))
-
-    header = struct.pack(">IIBBBBB", width, height, 8, 2, 0, 0, 0)
-    return (b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", header)
-            + chunk(b"IDAT", zlib.compress(b"\0" * 64)) + chunk(b"IEND", b""))
-
 
 def reaching_out(outside: Path) -> str:
     """An article whose images try every way out of the images folder."""

@@ -69,6 +69,9 @@ CASES: dict[str, Resource] = {
         lambda: front("title:\n  " + "- " * 5_000 + "x"), "SRC012", 3),
     "yaml-flow-lists-100000-deep-on-many-lines": Resource(
         lambda: front("title:\n" + "  [\n" * 100_000 + "  ]\n" * 100_000), "SRC012", 3 + 15),
+    "yaml-20000-unknown-fields": Resource(
+        lambda: front("".join(f"field{i}: value\n" for i in range(20_000)).rstrip("\n")),
+        "FMT103", 2),
     "a-10-megabyte-article": Resource(
         lambda: body(("Asthma is a common condition of the airways. " * 20 + "\n\n")
                      * 11_000), "SRC003", 1),

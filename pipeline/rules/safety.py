@@ -6,6 +6,13 @@ block is therefore scanned too, for link targets (`](...)`), autolinks (`<...>`)
 reference definitions, after undoing the tricks that hide a scheme from a naive check:
 HTML entities, percent-encoding, Markdown backslash escapes, whitespace and control
 characters, and letter case.
+
+The other rules here: SEC102 raw HTML, SEC106 markup in front-matter values, SEC107
+invisible and forbidden characters, SEC103/SEC105 the images folder and what the images
+are, SEC108 tables too large to render. SEC103 for articles and SEC104 need the file system
+or the whole corpus and live in `pipeline.check`; SEC109 and the nesting limits are applied
+while loading (`pipeline.load`), before the expensive parse. docs/security.md has the whole
+picture.
 """
 
 from __future__ import annotations

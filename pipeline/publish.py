@@ -454,8 +454,9 @@ def images_folder(config: Config) -> Path | None:
     return folder
 
 
-def _image_source(config: Config, target: str) -> Path | None:
-    """The image file a body reference names, only if it lies inside the images folder."""
+def image_source(config: Config, target: str) -> Path | None:
+    """The image file a reference names, only if it lies inside the images folder (itself
+    inside the repository): what publish copies and the preview serves."""
     name = target.rsplit("/", 1)[-1]
     folder = images_folder(config)
     if folder is None or not name or name in (".", ".."):
@@ -589,7 +590,7 @@ def _write_site(config: Config, request: PublishRequest, staging: Path,
         from pipeline.image_files import image_problem
 
         for name in sorted({image.file for view in views for image in view.images}):
-            source = _image_source(config, name)
+            source = image_source(config, name)
             # never publish an image that can run or load something (SEC105), even when the
             # check was told to let it through
             if source is not None and source.is_file() and not image_problem(source,

@@ -225,11 +225,11 @@ def make_handler(preview: Preview, watcher: Watcher) -> type[BaseHTTPRequestHand
 
         def image(self, name: str) -> None:
             from pipeline.image_files import image_problem
+            from pipeline.publish import image_source
 
-            folder = (preview.config.articles / preview.config.images_dir).resolve()
-            path = (folder / name).resolve()
-            kind = _TYPES.get(path.suffix.lower())
-            if (path.parent != folder or kind is None or not path.is_file()
+            path = image_source(preview.config, name)
+            kind = _TYPES.get(path.suffix.lower()) if path is not None else None
+            if (path is None or kind is None or not path.is_file()
                     or image_problem(path, preview.config.limits)):  # SEC105: never served
                 self.send(404, "text/plain; charset=utf-8", b"not found\n")
                 return

@@ -19,9 +19,6 @@ from markdown_it.token import Token
 from pipeline.characters import without_forbidden
 from pipeline.load import anchor_of, inline_text, markdown_parser
 
-# A link target as written in the article → the URL the output uses ("" drops the link).
-LinkRewriter = Callable[[str], str]
-
 ALLOWED_TAGS = frozenset({
     "a", "abbr", "b", "blockquote", "br", "caption", "code", "del", "em", "figcaption",
     "figure", "h2", "h3", "h4", "h5", "h6", "hr", "i", "img", "li", "ol", "p", "pre", "s", "strong",

@@ -24,6 +24,8 @@ _ASTRAL = re.compile("[\U00010000-\U0010ffff]")
 
 def has_forbidden(text: str) -> bool:
     """Whether `text` holds a forbidden character (the fast test, for whole files)."""
+    if text.isprintable():
+        return False  # every forbidden character is unprintable (Cc, Cf or Cn)
     return bool(_FORBIDDEN_BMP.search(text)
                 or (_ASTRAL.search(text) and FORBIDDEN_CHARACTERS.search(text)))
 

@@ -76,6 +76,7 @@ class Checked:
     diagnostics: list[Diagnostic]
     article: Article | None
     categories: tuple[str, ...] = ()  # for the corpus-wide name check (SEC104)
+    mentions: tuple[str, ...] = ()  # slugs its text names, when the orphan check is deferred
 
 
 def check_paths(config: Config, paths: list[Path] | None = None, jobs: int = 0,
@@ -89,8 +90,10 @@ def check_paths(config: Config, paths: list[Path] | None = None, jobs: int = 0,
     diagnostics = list(problems)
     articles: dict[str, Article] = {}
     categories: dict[Path, tuple[str, ...]] = {}
-    for path, checked in zip(targets, check_each(context, targets, jobs, keep_articles),
-                             strict=True):
+    outcomes = list(check_each(context, targets, jobs, keep_articles))
+    if context.corpus.deferred:
+        settle_orphans(outcomes)
+    for path, checked in zip(targets, outcomes, strict=True):
         diagnostics.extend(checked.diagnostics)
         categories[path] = checked.categories
         if checked.article is not None:
@@ -116,7 +119,35 @@ def check_one(context: Context, path: Path, keep_article: bool = True) -> Checke
         found.extend(run_rules(article, context))
         found = suppressions.apply(article, found)
     return Checked(display, _configured(found, config), article if keep_article else None,
-                   _category_names(article))
+                   _category_names(article), _mentions_of(context, path, article))
+
+
+def _mentions_of(context: Context, path: Path, article: Article | None) -> tuple[str, ...]:
+    if not context.corpus.deferred:
+        return ()
+    from pipeline.load import slug_of
+    from pipeline.rules.context import mentions_in
+
+    slug = slug_of(path)
+    own = context.corpus.files.get(slug)
+    if own is None or os.path.abspath(own) != os.path.abspath(path):
+        return ()  # only the corpus's own files count, as in `Corpus.mentioned_by`
+    text = "\n".join(article.lines) if article is not None else context.corpus._read(slug)
+    return tuple({found for found in mentions_in(text) if found != slug})
+
+
+def settle_orphans(checked: list[Checked]) -> None:
+    """Withdraw the LNK104 reported, under `Corpus.deferred`, for articles another file names."""
+    from pipeline.load import slug_of
+
+    named: dict[str, int] = {}
+    for outcome in checked:
+        for slug in outcome.mentions:
+            named[slug] = named.get(slug, 0) + 1
+    for outcome in checked:
+        if any(d.code == "LNK104" for d in outcome.diagnostics) \
+                and named.get(slug_of(Path(outcome.path)), 0):
+            outcome.diagnostics[:] = [d for d in outcome.diagnostics if d.code != "LNK104"]
 
 
 _SHARED: dict[str, Context] = {}
@@ -132,10 +163,18 @@ def check_each(context: Context, targets: list[Path], jobs: int = 0,
         return
     from pipeline.workers import pool
 
-    context.corpus.mentioned_by("")  # build the shared index once, not once per worker
+    if _covers_corpus(context, targets):
+        context.corpus.deferred = True  # each worker reports its file's mentions instead
+    else:
+        context.corpus.mentioned_by("")  # build the shared index once, not once per worker
     with pool(workers, _start_worker, context) as executor:
         yield from executor.map(_check_in_worker, targets,
                                 chunksize=max(1, len(targets) // (workers * 16)))
+
+
+def _covers_corpus(context: Context, targets: list[Path]) -> bool:
+    checked = {os.path.abspath(p) for p in targets}
+    return all(os.path.abspath(p) in checked for p in context.corpus.files.values())
 
 
 def _start_worker(context: Context) -> None:

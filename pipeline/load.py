@@ -584,8 +584,12 @@ def inline_text(token: Token) -> str:
 
 
 def parse_body(article: Article, limits: Limits) -> None:
-    """Parse the body once; record its tokens, `##` sections and links."""
-    tokens = markdown_parser(limits.max_markdown_nesting).parse(article.body)
+    """Parse the body once; record its tokens, `##` sections and links. The Rust parser is
+    tried first (`pipeline.fastmd`); markdown-it-py, the reference, parses what it declines."""
+    from pipeline import fastmd
+
+    tokens = (fastmd.parse(article.body, limits.max_markdown_nesting)
+              or markdown_parser(limits.max_markdown_nesting).parse(article.body))
     article.tokens = tokens
     article.sections = _sections(article, tokens)
     article.links = _links(article, tokens)

@@ -87,6 +87,8 @@ class Article:
     tokens: list[Token] = field(default_factory=list)
     sections: list[Section] = field(default_factory=list)
     links: list[Link] = field(default_factory=list)
+    # what several rules derive from the tokens, computed once (see `rules.text.inline_blocks`)
+    derived: dict[str, Any] = field(default_factory=dict, repr=False, compare=False)
 
     @property
     def title(self) -> str:

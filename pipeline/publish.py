@@ -34,7 +34,7 @@ from pipeline.render.view import (
     view_from_dict,
     view_to_dict,
 )
-from pipeline.rules.context import MENTION
+from pipeline.rules.context import mentions_in
 from pipeline.schema import load_schema
 
 FORMATS = ("html", "json", "pdf")
@@ -191,7 +191,6 @@ class Plan:
 
     dirty: set[str]  # changed, added, or showing a changed image
     deleted: set[str]
-    texts: dict[str, str]  # raw text of every dirty article (read once, for the pre-scan)
     mentions: dict[str, tuple[str, ...]]  # every article → the slugs its text names
     titles: dict[str, str]  # every article → its title (pre-scanned where dirty)
     work: set[str] = field(default_factory=set)  # dirty plus the articles that depend on them
@@ -206,13 +205,13 @@ def _plan(paths: dict[str, Path], stats: dict[str, tuple[int, int]],
     dirty = {slug for slug in paths if slug not in known or stats[slug] != known[slug].stat
              or set(known[slug].facts.images) & changed_images}
     deleted = set(known) - set(paths)
-    texts = {slug: _read_text(paths[slug]) for slug in sorted(dirty)}
     mentions = {slug: entry.mentions for slug, entry in known.items() if slug in paths}
     titles = {slug: entry.facts.title for slug, entry in known.items() if slug in paths}
-    for slug, text in texts.items():
+    for slug in sorted(dirty):  # one text at a time: memory does not grow with the corpus
+        text = _read_text(paths[slug])
         mentions[slug] = _mentions(slug, text)
         titles[slug] = _title_guess(text) or slug
-    plan = Plan(dirty, deleted, texts, mentions, titles)
+    plan = Plan(dirty, deleted, mentions, titles)
     plan.work = set(dirty)
     mentioned_by = _reverse(mentions)
     old_mentioned_by = _reverse({s: e.mentions for s, e in known.items()})
@@ -251,7 +250,7 @@ def _title_guess(text: str) -> str:
 
 
 def _mentions(slug: str, text: str) -> tuple[str, ...]:
-    return tuple(sorted({m for m in MENTION.findall(text) if m != slug}))
+    return tuple(sorted({m for m in mentions_in(text) if m != slug}))
 
 
 def _read_text(path: Path) -> str:
@@ -508,8 +507,9 @@ def missing_notices(article: Article, outputs: dict[str, bytes],
             import html
 
             text = html.unescape(text)
+        squashed = _squash(text)
         for name, needle in wanted.items():
-            if not needle or _squash(needle) not in _squash(text):
+            if not needle or _squash(needle) not in squashed:
                 yield make(article.path, 1, 1, "PUB003",
                            f"{relative} lacks the {name}",
                            "restore the notice in the template for this output")
@@ -699,24 +699,25 @@ def _write_state(config: Config, out: Path, state: State) -> None:
     """Written after the swap: a crash before it only costs the next publish some work."""
     from dataclasses import astuple
 
-    document = {
-        "version": STATE_VERSION, "fingerprint": state.fingerprint,
-        "manifest": hashlib.sha256((out / MANIFEST).read_bytes()).hexdigest(),
-        "images": state.images,
-        "articles": {slug: {"stat": entry.stat, "mentions": entry.mentions,
-                            "diagnostics": [astuple(d) for d in entry.diagnostics],
-                            "facts": {"title": entry.facts.title,
-                                      "anchors": entry.facts.anchors,
-                                      "images": entry.facts.images,
-                                      "view": entry.facts.view},
-                            "files": entry.files}
-                     for slug, entry in state.articles.items()},
-    }
+    head = {"version": STATE_VERSION, "fingerprint": state.fingerprint,
+            "manifest": hashlib.sha256((out / MANIFEST).read_bytes()).hexdigest(),
+            "images": state.images}
     path = _state_path(config, out)
     try:
         path.parent.mkdir(parents=True, exist_ok=True)
         temporary = path.with_suffix(f".{os.getpid()}.tmp")
-        temporary.write_text(json.dumps(document), encoding="utf-8")
+        with open(temporary, "w", encoding="utf-8") as handle:  # streamed, entry by entry
+            handle.write(json.dumps(head)[:-1] + ', "articles": {')
+            for number, (slug, entry) in enumerate(state.articles.items()):
+                record = {"stat": entry.stat, "mentions": entry.mentions,
+                          "diagnostics": [astuple(d) for d in entry.diagnostics],
+                          "facts": {"title": entry.facts.title,
+                                    "anchors": entry.facts.anchors,
+                                    "images": entry.facts.images, "view": entry.facts.view},
+                          "files": entry.files}
+                handle.write(("," if number else "") + json.dumps(slug) + ": "
+                             + json.dumps(record))
+            handle.write("}}")
         os.replace(temporary, path)
     except OSError:
         pass  # only a cache: the next publish does more work

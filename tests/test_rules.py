@@ -382,3 +382,53 @@ def test_an_image_file_that_links_outside_the_folder(
     monkeypatch.chdir(pair)
     found = [f"{d.line}: {d.code}" for d in check_paths(load_config(pair)).diagnostics]
     assert found == ["22: CRD104"]
+
+
+def test_a_whole_corpus_check_in_workers_settles_orphans_after_every_file(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """With enough files for workers, each file reports the slugs it names and the orphans
+    are settled at the end (no index is built first): the same warnings, on the same lines,
+    as a check in one process, which looks the mentions up."""
+    from pipeline.benchcorpus import generate
+    from pipeline.check import PARALLEL_FROM
+    from tests.conftest import write_pyproject
+
+    write_pyproject(tmp_path)
+    paths = generate(tmp_path / "articles", PARALLEL_FROM + 12, seed=3)
+    lonely = tmp_path / "articles" / "lonely-subject.md"  # names others; nobody names it
+    lonely.write_text(paths[5].read_text(encoding="utf-8"), encoding="utf-8")
+    # a file that names an article only in a reference definition still counts as a mention
+    text = paths[7].read_text(encoding="utf-8")
+    paths[7].write_text(text + "\n[later]: lonely-subject-two.md\n", encoding="utf-8")
+    (tmp_path / "articles" / "lonely-subject-two.md").write_text(
+        paths[6].read_text(encoding="utf-8"), encoding="utf-8")
+    monkeypatch.chdir(tmp_path)
+    config = load_config(tmp_path)
+    indexed: list[str] = []
+    real_index = Corpus.mentioned_by
+    monkeypatch.setattr(Corpus, "mentioned_by",
+                        lambda self, slug: indexed.append(slug) or real_index(self, slug))
+
+    def orphans(jobs: int) -> list[str]:
+        result = check_paths(config, jobs=jobs)
+        assert len(result.files) == PARALLEL_FROM + 14
+        return [f"{d.path}:{d.line}:{d.column}" for d in result.diagnostics
+                if d.code == "LNK104"]
+
+    in_workers = orphans(2)
+    assert indexed == []  # no index was built before the workers started
+    assert in_workers == ["articles/lonely-subject.md:2:8"]
+    assert orphans(1) == in_workers
+
+
+def test_mentions_are_found_as_the_mention_pattern_finds_them() -> None:
+    import random
+
+    from pipeline.rules.context import MENTION, mentions_in
+
+    rng = random.Random(11)
+    pieces = ("a", "b-", "-", ".md", ".mdx", "m", "d", "x.md", " ", "\n", "[", "](", ")",
+              "A", "é", "z" * 120)
+    for _ in range(20000):
+        text = "".join(rng.choice(pieces) for _ in range(rng.randint(0, 24)))
+        assert mentions_in(text) == MENTION.findall(text), text

@@ -12,7 +12,28 @@ from pipeline.load import SLUG
 from pipeline.model import Article
 
 # `slug.md` wherever it is written: a link, a See Also entry, a reference definition.
-MENTION = _MENTION = re.compile(rf"(?<![a-z0-9-])({SLUG.pattern})\.md(?![a-z0-9])")
+MENTION = re.compile(rf"(?<![a-z0-9-])({SLUG.pattern})\.md(?![a-z0-9])")
+_MD = re.compile(r"\.md(?![a-z0-9])")
+
+
+def mentions_in(text: str) -> list[str]:
+    """The slugs `MENTION.findall(text)` finds, found faster: from each `.md`, backwards. A
+    match can only start where the run of slug characters before `.md` starts (the
+    look-behind allows no other start), and only if that whole run is a slug; matches do not
+    overlap. Runs lie between dots, so each character is looked at once."""
+    found: list[str] = []
+    end = 0
+    for hit in _MD.finditer(text):
+        start = begin = hit.start()
+        while begin > 0 and text[begin - 1] in _SLUG_CHARS:
+            begin -= 1
+        if begin >= end and SLUG.fullmatch(text, begin, start):
+            found.append(text[begin:start])
+            end = hit.end()
+    return found
+
+
+_SLUG_CHARS = frozenset("abcdefghijklmnopqrstuvwxyz0123456789-")
 
 
 @dataclass
@@ -24,6 +45,9 @@ class Corpus:
     _files: dict[str, Path] | None = None
     _texts: dict[str, str] = field(default_factory=dict)
     _mentions: dict[str, set[str]] | None = None
+    # Set when the caller checks every file of the corpus and settles LNK104 itself from the
+    # mentions each file reports (`pipeline.check.settle_orphans`): no index is built first.
+    deferred: bool = False
 
     @property
     def files(self) -> dict[str, Path]:
@@ -47,7 +71,7 @@ class Corpus:
             mentions: dict[str, set[str]] = {}
             for source in self.files:
                 text = self._texts.get(source)
-                for target in set(_MENTION.findall(text if text is not None
+                for target in set(mentions_in(text if text is not None
                                                    else self._read(source))):
                     if target != source:
                         mentions.setdefault(target, set()).add(source)
@@ -62,6 +86,8 @@ class Corpus:
         """Whether another article's text names `slug.md`. Without a prepared index (a check
         of a few files), files are read until the first one that does, the `likely` ones
         (the articles this one links to, which often link back) first: no index is built."""
+        if self.deferred:
+            return False  # reported now, withdrawn later if another file names it
         if self._mentions is not None:
             return bool(self._mentions.get(slug))
         needle = f"{slug}.md"
@@ -71,7 +97,7 @@ class Corpus:
                 continue
             text = self._texts.get(source)
             text = text if text is not None else self._read(source)
-            if needle in text and slug in MENTION.findall(text):
+            if needle in text and slug in mentions_in(text):
                 return True
         return False
 

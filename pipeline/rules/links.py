@@ -10,7 +10,7 @@ from urllib.parse import unquote, urlsplit
 from pipeline.diagnostics import Diagnostic, make
 from pipeline.load import SLUG
 from pipeline.model import Article, Link, Section
-from pipeline.rules.context import MENTION, Context
+from pipeline.rules.context import Context, mentions_in
 from pipeline.rules.safety import WEB_SCHEMES, scheme_of
 from pipeline.rules.structure import PLACEHOLDER
 from pipeline.rules.text import heading_anchors
@@ -178,7 +178,8 @@ def orphan(article: Article, context: Context) -> Iterator[Diagnostic]:
     corpus = context.corpus
     if len(corpus.files) < 2 or article.slug not in corpus.files:
         return
-    if corpus.is_mentioned(article.slug, tuple(MENTION.findall("\n".join(article.lines)))):
+    likely = () if corpus.deferred else tuple(mentions_in("\n".join(article.lines)))
+    if corpus.is_mentioned(article.slug, likely):
         return
     if any(PLACEHOLDER.search(line) for line in article.lines):
         return  # a draft with placeholders (MED109) is not expected to be linked yet

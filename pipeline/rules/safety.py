@@ -46,9 +46,14 @@ _DEFINITION = re.compile(r"^[\s>*+\-\d.)]*\[[^\]]+\]:[ \t]*(?P<target>\S.*)")
 _COMMENT = re.compile(r"<!--.*?-->", re.DOTALL)
 
 
+_ENCODED = re.compile(r"[ %&\\]")  # what an entity, escape or percent-encoding needs
+
+
 def decoded(target: str) -> str:
     """The target as a browser would finally see it: entities and escapes undone (repeatedly),
     whitespace and control characters removed, case folded."""
+    if target.isascii() and target.isprintable() and not _ENCODED.search(target):
+        return target.lstrip("<").casefold()  # nothing to undo: the usual case, made cheap
     text = target
     for _ in range(8):
         before = text

@@ -35,8 +35,16 @@ class Block:
         return self.token.content
 
 
-def inline_blocks(article: Article) -> Iterator[Block]:
-    """Every inline token of the body with a source position, in document order."""
+def inline_blocks(article: Article) -> list[Block]:
+    """Every inline token of the body with a source position, in document order (computed
+    once per article: most rules read them)."""
+    blocks = article.derived.get("inline_blocks")
+    if blocks is None:
+        blocks = article.derived["inline_blocks"] = list(_inline_blocks(article))
+    return blocks
+
+
+def _inline_blocks(article: Article) -> Iterator[Block]:
     open_containers: list[int] = []
     for index, token in enumerate(article.tokens):
         if token.type in _CONTAINERS:
@@ -64,6 +72,8 @@ def position(article: Article, block: Block, offset: int) -> tuple[int, int]:
 
 def without_code_spans(text: str) -> str:
     """The text with inline code spans blanked out (same length, so offsets still hold)."""
+    if "`" not in text:
+        return text
     return _CODE_SPAN.sub(lambda m: " " * len(m.group(0)), text)
 
 

@@ -112,29 +112,31 @@ def review_date(article: Article, context: Context) -> Iterator[Diagnostic]:
 _PRICE = (r"(?:[$£€¥]|\b(?:US|AU|CA|NZ)\$)\s?\d[\d,]*(?:\.\d+)?(?!\s*(?:[-\u2013]\s*\d+\s*)?"
           r"(?:billion|million|trillion|bn)\b)(?!\d)"
           r"|\b\d[\d,]*(?:\.\d{1,2})?\s?(?:USD|EUR|GBP|AUD|CAD|dollars|euros)\b")
-# (what it is, words one of which any match contains (lower case), the pattern)
+# (what it is, triggers, the pattern): any match contains one of the triggers, as a whole word
+# (letters and digits) or, for the currency signs, as a character.
 PROMOTION: tuple[tuple[str, tuple[str, ...], re.Pattern[str]], ...] = tuple(
     (label, triggers, re.compile(pattern, re.IGNORECASE | re.MULTILINE))
     for label, triggers, pattern in (
-        ("a price", ("$", "£", "€", "¥", "usd", "eur", "gbp", "aud", "cad", "dollar"), _PRICE),
+        ("a price", ("$", "£", "€", "¥", "usd", "eur", "gbp", "aud", "cad", "dollars", "euros"),
+         _PRICE),
         ("a discount", ("off", "half"),
          r"\b\d+\s?%\s+off\b|\b(?:per\s?cent|percent)\s+off\b|\bhalf\s+price\b"),
-        ("a promotion code", ("code",),
+        ("a promotion code", ("code", "codes"),
          r"\b(?:promo(?:tion(?:al)?)?|discount|coupon|voucher|referral)\s+codes?\b"
          r"|\buse\s+(?:the\s+)?code\s+[A-Z0-9]"),
-        ("a free trial or offer", ("free", "offer"),
+        ("a free trial or offer", ("free", "offer", "offers"),
          r"\bfree\s+(?:trial|consultation|shipping|delivery|gift|e-?book)s?\b"
          r"|\b(?:special|exclusive|limited|introductory|best)\s+offers?\b"
          r"|\boffer\s+(?:ends|expires|valid\s+until)\b"),
-        ("a limited-time offer", ("limited", "stock", "only", "miss"),
+        ("a limited-time offer", ("limited", "stock", "stocks", "only", "miss"),
          r"\blimited[\s-]+time\b|\bwhile\s+stocks?\s+last\b|\b(?:today|now)\s+only\b"
          r"|\bdon'?t\s+miss\s+out\b"),
-        ("a call to buy", ("now", "today", "buy", "online", "click", "guarantee"),
+        ("a call to buy", ("now", "today", "buy", "online", "here", "guarantee"),
          r"\b(?:call|order|buy|shop|book|subscribe|sign\s+up|enrol|register|join)\s+"
          r"(?:now|today)\b|\bbuy\s+(?:online|here)\b|\b(?:order|shop)\s+online\b"
          r"|\bclick\s+here\s+to\s+(?:buy|order|shop|subscribe|get)\b"
          r"|\bmoney[\s-]+back\s+guarantee\b"),
-        ("an advertisement", ("ad.", "ad:", "ad ", "advert", "sponsored", "paid"),
+        ("an advertisement", ("ad", "advert", "advertisement", "advertise", "sponsored", "paid"),
          r"^[ \t]*(?-i:Ad|Advert|Advertisement|ADVERTISEMENT|Sponsored|SPONSORED)[ \t]*[.:]"
          r"|^[ \t]*(?-i:Advertise)\s+on\b|\badvertise\s+(?:here|with\s+us)\b"
          r"|\bsponsored\s+(?:content|post|links?)\b|\bpaid\s+(?:promotion|partnership)\b"),
@@ -148,6 +150,9 @@ PROMOTION: tuple[tuple[str, tuple[str, ...], re.Pattern[str]], ...] = tuple(
          r"kilos)\s+(?:fast|quickly|in\s+\d+\s+(?:days?|weeks?))\b"),
     ))
 _MARKUP = re.compile(r"[*_~`\[\]]")
+_WORD = re.compile(r"[^\W_]+")
+_TRIGGERS = tuple((frozenset(t for t in triggers if t.isalnum()),
+                   tuple(t for t in triggers if not t.isalnum())) for _, triggers, _ in PROMOTION)
 _NOT_SCANNED = frozenset({"file", "source", "license"})
 
 
@@ -155,9 +160,10 @@ def promotions(text: str) -> list[tuple[int, str]]:
     """Offset and label of the first advertising phrase on each line of `text`."""
     plain = _MARKUP.sub(" ", text)  # same length: `**call** now` still reads "call now"
     lowered = plain.lower()
+    words = set(_WORD.findall(lowered))
     first: dict[int, tuple[int, str]] = {}
-    for label, triggers, pattern in PROMOTION:
-        if not any(trigger in lowered for trigger in triggers):
+    for (label, _, pattern), (trigger_words, signs) in zip(PROMOTION, _TRIGGERS, strict=True):
+        if words.isdisjoint(trigger_words) and not any(sign in lowered for sign in signs):
             continue  # cheap: most text has none of the words a pattern needs
         for match in pattern.finditer(plain):
             row = plain.count("\n", 0, match.start())
@@ -183,14 +189,21 @@ def promotional_content(article: Article, context: Context) -> Iterator[Diagnost
     line."""
     hint = ("remove the advertising; an article informs, it does not sell (pasted pages often "
             "bring their adverts along)")
-    for path, text in _front_matter_strings(article.front_matter, ()):
+    strings = list(_front_matter_strings(article.front_matter, ()))
+    blocks = inline_blocks(article)
+    contents = [without_code_spans(block.content) for block in blocks]
+    # One scan of everything first: it finds every match the string-by-string and
+    # block-by-block scans find (and may find more across their boundaries, which those scans
+    # then rule out). Nearly every article stops here.
+    if not promotions("\n".join([text for _, text in strings] + contents)):
+        return
+    for path, text in strings:
         for offset, label in promotions(text)[:1]:
             span = article.source_map.value(path)
             yield make(article.path, span.line, span.column, "TRS104",
                        f"advertising in the front matter: {label} "
                        f"({_excerpt(text, offset)!r})", hint)
-    for block in inline_blocks(article):
-        content = without_code_spans(block.content)
+    for block, content in zip(blocks, contents, strict=True):
         for offset, label in promotions(content):
             line, column = position(article, block, offset)
             yield make(article.path, line, column, "TRS104",

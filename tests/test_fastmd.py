@@ -1,0 +1,171 @@
+"""The Rust parser's route (`pipeline.fastmd`) gives exactly markdown-it-py's tokens, or
+declines; markdown-it-py stays the reference.
+
+Compared field by field on every bundled article, every Markdown file of the tests, a sample
+of the benchmark corpus and thousands of generated documents; then, end to end, the checks'
+diagnostics and the rendered pages must not depend on the route.
+"""
+
+from __future__ import annotations
+
+import random
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from pipeline import fastmd
+from pipeline.benchcorpus import generate
+from pipeline.load import markdown_parser
+from tests.conftest import ARTICLES
+
+TESTS = Path(__file__).parent
+FIELDS = ("type", "tag", "nesting", "attrs", "map", "level", "content", "markup", "info",
+          "meta", "block", "hidden")
+
+
+def difference(reference: list[Any], fast: list[Any], where: str = "") -> str:
+    """The first difference between two token streams, '' when they are equal."""
+    if len(reference) != len(fast):
+        return (f"{where}: {len(reference)} tokens against {len(fast)}: "
+                f"{[t.type for t in reference]} / {[t.type for t in fast]}")
+    for index, (one, other) in enumerate(zip(reference, fast, strict=True)):
+        for name in FIELDS:
+            if getattr(one, name) != getattr(other, name):
+                return (f"{where}[{index}] {one.type}.{name}: {getattr(one, name)!r} against "
+                        f"{getattr(other, name)!r}")
+        if (one.children is None) != (other.children is None):
+            return f"{where}[{index}] {one.type}.children: {one.children!r} / {other.children!r}"
+        found = difference(one.children or [], other.children or [], f"{where}[{index}]")
+        if found:
+            return found
+    return ""
+
+
+def body_of(text: str) -> str:
+    if text.startswith("---\n") and "\n---\n" in text[4:]:
+        return text[4:].split("\n---\n", 1)[1]
+    return text
+
+
+def compare(body: str) -> tuple[bool, str]:
+    """(whether the fast route took it, the first difference from the reference)."""
+    fast = fastmd.parse(body, 32)
+    if fast is None:
+        return False, ""
+    return True, difference(markdown_parser(32).parse(body), fast)
+
+
+def readable(path: Path) -> bool:
+    """Files the loader would hand to a parser at all (not a dangling link, not bad UTF-8)."""
+    try:
+        path.read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError):
+        return False
+    return True
+
+
+KNOWN = [p for p in sorted(ARTICLES.glob("*.md")) + sorted(TESTS.glob("**/*.md"))
+         if readable(p)]
+
+
+@pytest.mark.parametrize("path", KNOWN, ids=lambda p: str(p.relative_to(p.parents[2])))
+def test_every_known_markdown_file_gets_the_reference_tokens(path: Path) -> None:
+    taken, found = compare(body_of(path.read_text(encoding="utf-8")))
+    assert not found, found
+    if path.parent == ARTICLES:
+        assert taken, "a bundled article should take the fast route"
+
+
+def test_the_benchmark_corpus_takes_the_fast_route_with_the_same_tokens(tmp_path: Path) -> None:
+    paths = generate(tmp_path / "articles", 150, seed=7)
+    results = [compare(body_of(p.read_text(encoding="utf-8"))) for p in paths]
+    assert [found for _, found in results if found] == []
+    assert all(taken for taken, _ in results)
+
+
+ATOMS = ("word", "**strong**", "__strong__", "*em*", "_em_", "~~del~~", "[link](a.md)",
+         '[link](https://x.org "T")', "![alt](images/a.svg)", "![a *b*](i.png)", "\\*", "&amp;",
+         "&copy;", "&#35;", "é", "—", "***x***", "**a *b* c**", "*", "**", "_", "a_b", "x**y**z",
+         "[", "]", "(", ")", "!", "~", "~~", "|", "#", "  ", " ", "[a](b.md#c)", "[*a*](b.md)",
+         "1.", "-", "+", "https://auto.org", "\\", "\\\n", "  \n", "\n", "ünï", "日本", "`x`",
+         "<b>", "\t", "\u00a0")
+BLOCKS = ("para", "## Heading", "### Sub ###", "# H1", "- item", "* item", "+ item", "1. one",
+          "2) two", "10. ten", "  - nested", "    - deeper", "---", "***", "- - -", "___",
+          "    indented", "| a | b |\n|---|:-:|\n| 1 | 2 |", "| a |\n|--|\n", "Setext\n===",
+          "Setext\n---", "", "", "  para indented", "-", "1.", "- ", "-  two spaces",
+          "-     five spaces", "  continuation", "> quote", "[ref]: https://x.org",
+          "```\ncode\n```", "- a\n\n  b", "1. a\n   - b\n     c", "- a\n- b\n\n- c", "  1. x",
+          "10) y\n    z", "- a\n  1. b\n     2. c\n  - d", "* x\n\n\n* y", "-\n  text",
+          "1.  a\n\n    code?", "- # heading in item", "- ---", "- | a |\n  |---|")
+WITH_TEXT = ("para", "## Heading", "- item", "1. one", "  - nested", "* item", "  continuation",
+             "  para indented")
+
+
+def generated(rng: random.Random) -> str:
+    blocks = []
+    for _ in range(rng.randint(1, 12)):
+        block = rng.choice(BLOCKS)
+        if block in WITH_TEXT:
+            text = "".join(rng.choice(ATOMS) + rng.choice(("", " ", " "))
+                           for _ in range(rng.randint(1, 8)))
+            block = text if block == "para" else f"{block} {text}"
+        blocks.append(block)
+    return rng.choice(("\n", "\n\n")).join(blocks) + rng.choice(("", "\n", "\n\n"))
+
+
+def test_generated_documents_get_the_reference_tokens_or_are_declined() -> None:
+    rng = random.Random(20261125)
+    taken = 0
+    for _ in range(4000):
+        document = generated(rng)
+        fast, found = compare(document)
+        assert not found, f"{document!r}: {found}"
+        taken += fast
+    assert taken > 800  # the comparison is not vacuous: many documents took the fast route
+
+
+@pytest.mark.parametrize("body", [
+    "<b>raw HTML</b>\n", "> a quote\n", "a\n\n[ref]: https://example.org\n", "- a\tb\n",
+    "`code`\n", "```\nfenced\n```\n", "~~~\nfenced\n~~~\n", "a | b\n--|--\n",
+    "- " * 20 + "deep\n", "a\u00a0b\n", "text\n  ",
+])
+def test_constructs_the_conversion_does_not_cover_go_to_the_reference(body: str) -> None:
+    assert fastmd.parse(body, 32) is None
+
+
+def test_a_panic_of_the_rust_parser_is_silent_and_declined(capfd: pytest.CaptureFixture[str]
+                                                          ) -> None:
+    # `[` then a backtick: markdown-it-pyrs 0.4 panics (index out of bounds); the route
+    # declines such bodies before parsing, and a panic all the same prints nothing.
+    assert fastmd._tree("[`") is None
+    assert fastmd._tree("A paragraph.\n") is not None
+    captured = capfd.readouterr()
+    assert captured.err == "" and captured.out == ""
+
+
+def test_checks_and_pages_do_not_depend_on_the_route(monkeypatch: pytest.MonkeyPatch,
+                                                     tmp_path: Path) -> None:
+    from pipeline.check import check_paths
+    from pipeline.config import load_config
+    from pipeline.load import load_file
+    from pipeline.render.markdown import LinkStyle, render_html
+
+    def outcome() -> tuple[list[Any], list[str]]:
+        config = load_config(ARTICLES.parent)
+        paths = sorted(ARTICLES.glob("*.md")) + sorted(TESTS.glob("fixtures/*/articles/*.md"))
+        diagnostics = [d for p in paths for d in check_paths(config, [p], jobs=1).diagnostics]
+        style = LinkStyle(article=lambda slug, fragment: f"{slug}.html#{fragment}",
+                          image=lambda name: f"images/{name}", credit=lambda name: name)
+        pages = []
+        for path in sorted(ARTICLES.glob("*.md")):
+            article = load_file(path, path.name, config.limits).article
+            assert article is not None
+            pages.append(render_html(article.tokens, style)[0])
+        return diagnostics, pages
+
+    fast = outcome()
+    monkeypatch.setattr(fastmd, "parse", lambda body, nesting: None)
+    reference = outcome()
+    assert fast == reference
+    assert len(fast[0]) > 100 and all("<h2" in page for page in fast[1])

@@ -24,8 +24,9 @@ _ASTRAL = re.compile("[\U00010000-\U0010ffff]")
 
 def has_forbidden(text: str) -> bool:
     """Whether `text` holds a forbidden character (the fast test, for whole files)."""
-    if text.isprintable():
-        return False  # every forbidden character is unprintable (Cc, Cf or Cn)
+    if text.isprintable() or text.replace("\n", "").replace("\t", "").isprintable():
+        return False  # every forbidden character is unprintable (Cc, Cf or Cn); line breaks
+        # and tabs are allowed, though unprintable
     return bool(_FORBIDDEN_BMP.search(text)
                 or (_ASTRAL.search(text) and FORBIDDEN_CHARACTERS.search(text)))
 

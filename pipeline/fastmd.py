@@ -59,7 +59,7 @@ def parse(body: str, max_nesting: int) -> list[Token] | None:
         return None
     try:
         return _Converter(data, min(_MAX_LEVEL, max_nesting // 2)).document(tree)
-    except (_Unsupported, RecursionError, IndexError, KeyError, TypeError, ValueError):
+    except Exception:  # _Unsupported, or any surprise: the reference parser decides
         return None
 
 
@@ -111,7 +111,6 @@ class _Converter:
             position = data.find(b"\n", position + 1)
         # markdown-it counts a last line only when it is not empty
         self.line_count = len(self.starts) - (1 if data.endswith(b"\n") or not data else 0)
-        self.blank = [not self._line_bytes(n).strip(b" ") for n in range(self.line_count)]
         self.tokens: list[Token] = []
 
     # -- positions ----------------------------------------------------------------------------
@@ -128,7 +127,7 @@ class _Converter:
         return self.line_of(max(end - 1, 0)) + 1
 
     def next_content_line(self, line: int) -> int:
-        while line < self.line_count and self.blank[line]:
+        while line < self.line_count and not self._line_bytes(line).strip(b" "):
             line += 1
         return min(line, self.line_count)
 
@@ -139,8 +138,12 @@ class _Converter:
         return self.tokens
 
     def push(self, kind: str, tag: str, nesting: Literal[-1, 0, 1], level: int,
-             **fields: Any) -> Token:
-        token = self.token(kind, tag, nesting, level=level, block=True, **fields)
+             map: list[int] | None = None, content: str = "", markup: str = "",
+             info: str = "", attrs: dict[str, Any] | None = None,
+             children: list[Token] | None = None, hidden: bool = False) -> Token:
+        # positional: the generated __init__ is then cheapest (a document has hundreds)
+        token = self.token(kind, tag, nesting, attrs or {}, map, level, children, content,
+                           markup, info, {}, True, hidden)
         self.tokens.append(token)
         return token
 
@@ -263,7 +266,7 @@ class _Converter:
         first, last = self.line_of(node.srcmap[0]), self.end_line(node.srcmap[1])
         if any(not self._line_bytes(n).lstrip(b" ").startswith(b"|") for n in range(first, last)):
             raise _Unsupported("a table row without a leading pipe")  # where tables end differs
-        if last < self.line_count and not self.blank[last]:
+        if last < self.line_count and self._line_bytes(last).strip(b" "):
             raise _Unsupported("a table not followed by a blank line")  # ends differ
         self.push("table_open", "table", 1, level, map=[first, last])
         for part in node.children:
@@ -306,8 +309,12 @@ class _Converter:
             raise _Unsupported("deep inline nesting")
         for node in nodes:
             name = node.name
-            if name == "text":
-                self._text(out, node.meta["content"], level)
+            if name == "text":  # the usual node, so handled first and inline
+                content = node.meta["content"]
+                if out and out[-1].type == "text":
+                    out[-1].content += content
+                else:
+                    out.append(self.token("text", "", 0, {}, None, level, None, content))
             elif name == "text_special" and join:  # markdown-it-py's text_join keeps the
                 meta = node.meta                   # escape's markup and info on a new text
                 if out and out[-1].type == "text":
@@ -316,28 +323,31 @@ class _Converter:
                     out.append(self.token("text", "", 0, level=level, content=meta["content"],
                                           markup=meta["markup"], info=meta["info"]))
             elif name == "text_special":
-                out.append(self.token("text_special", "", 0, level=level,
-                                      content=node.meta["content"], markup=node.meta["markup"],
-                                      info=node.meta["info"]))
+                meta = node.meta
+                out.append(self.token("text_special", "", 0, {}, None, level, None,
+                                      meta["content"], meta["markup"], meta["info"]))
             elif name in ("softbreak", "hardbreak"):
-                out.append(self.token(name, "br", 0, level=level))
+                out.append(self.token(name, "br", 0, {}, None, level))
             elif name in _PAIRS:
                 kind, tag, width = _PAIRS[name]
                 markup = node.meta["marker"] * width
                 if kind == "strong":
                     self._text(out, "", level)
-                out.append(self.token(f"{kind}_open", tag, 1, level=level, markup=markup))
+                out.append(self.token(f"{kind}_open", tag, 1, {}, None, level, None, "",
+                                      markup))
                 self._inline(node.children, level + 1, out, join)
-                out.append(self.token(f"{kind}_close", tag, -1, level=level, markup=markup))
+                out.append(self.token(f"{kind}_close", tag, -1, {}, None, level, None, "",
+                                      markup))
                 if kind == "strong":
                     self._text(out, "", level)
             elif name == "link":
-                attrs = {"href": node.meta["url"]}
-                if node.meta.get("title"):
-                    attrs["title"] = node.meta["title"]
-                out.append(self.token("link_open", "a", 1, level=level, attrs=attrs))
+                meta = node.meta
+                attrs = {"href": meta["url"]}
+                if meta.get("title"):
+                    attrs["title"] = meta["title"]
+                out.append(self.token("link_open", "a", 1, attrs, None, level))
                 self._inline(node.children, level + 1, out, join)
-                out.append(self.token("link_close", "a", -1, level=level))
+                out.append(self.token("link_close", "a", -1, {}, None, level))
             elif name == "image":
                 out.append(self.image(node, level))
             else:
@@ -347,7 +357,7 @@ class _Converter:
         if out and out[-1].type == "text":
             out[-1].content += content
         else:
-            out.append(self.token("text", "", 0, level=level, content=content))
+            out.append(self.token("text", "", 0, {}, None, level, None, content))
 
     def image(self, node: Any, level: int) -> Token:
         start, end = node.srcmap

@@ -262,10 +262,25 @@ def absolute_view(view: ArticleView, site: Site) -> ArticleView:
 
 
 def view_to_dict(view: ArticleView) -> dict[str, Any]:
-    """A light view (no sections) as plain JSON data, for the publish state."""
-    from dataclasses import asdict
+    """A light view (no sections) as plain JSON data, for the publish state (what
+    `dataclasses.asdict` gives, with lists for tuples, built without its deep copies)."""
+    return _plain(view)  # type: ignore[no-any-return]
 
-    return asdict(view)
+
+def _plain(value: Any) -> Any:
+    if isinstance(value, (tuple, list)):
+        return [_plain(item) for item in value]
+    names = _FIELD_NAMES.get(type(value))
+    if names is None:
+        from dataclasses import fields, is_dataclass
+
+        if not is_dataclass(value):
+            return value
+        names = _FIELD_NAMES[type(value)] = tuple(f.name for f in fields(value))
+    return {name: _plain(getattr(value, name)) for name in names}
+
+
+_FIELD_NAMES: dict[type, tuple[str, ...]] = {}
 
 
 def view_from_dict(data: dict[str, Any]) -> ArticleView:

@@ -40,6 +40,8 @@ def level_one_heading(article: Article, context: Context) -> Iterator[Diagnostic
 
 
 def placeholder_text(article: Article, context: Context) -> Iterator[Diagnostic]:
+    if not any("TODO" in line for line in article.lines):
+        return  # the word the pattern needs is nowhere: no line to search
     start = article.body_line - 1
     for number, line in enumerate(article.lines, start=1):
         match = PLACEHOLDER.search(line)
@@ -54,6 +56,9 @@ def whitespace(article: Article, context: Context) -> Iterator[Diagnostic]:
     """SRC017/SRC018: what `--fix` would change (hard breaks and code blocks are left)."""
     from pipeline.fix import TRAILING_WHITESPACE, whitespace_problems
 
+    if article.final_newline and article.lines and article.lines[-1] \
+            and not any(line.endswith((" ", "\t")) for line in article.lines):
+        return  # nothing for the fixes to change: no need to ask them
     for fix in whitespace_problems(article):
         if fix.code == TRAILING_WHITESPACE:
             line = article.lines[fix.line - 1] if fix.line <= len(article.lines) else ""

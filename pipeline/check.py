@@ -62,7 +62,7 @@ def discover(paths: list[Path], config: Config) -> tuple[list[Path], list[Diagno
 def corpus_files(config: Config) -> list[Path]:
     if not config.articles.is_dir():
         return []
-    return sorted(p for p in config.articles.glob("*.md"))
+    return sorted(config.articles.glob("*.md"), key=lambda p: p.name)  # one folder: by name
 
 
 PARALLEL_FROM = 48  # files: below this, forking workers costs more than it saves

@@ -40,7 +40,7 @@ from pipeline.schema import load_schema
 FORMATS = ("html", "json", "pdf")
 MANIFEST = "manifest.json"
 STATE_FOLDER = ".pipeline-cache"
-STATE_VERSION = 1
+STATE_VERSION = 2
 
 
 @dataclass(frozen=True)
@@ -100,7 +100,9 @@ class Entry:
 class State:
     fingerprint: str
     images: dict[str, tuple[int, int]]
-    articles: dict[str, Entry]
+    articles: dict[str, Entry]  # read without their views (`Facts.view` is "") until
+    views_at: int = -1  # `_load_views` reads them from this offset of the state file
+    files: int = 0  # files in the build, the manifest included
 
 
 # -- entry point -------------------------------------------------------------------------------
@@ -129,10 +131,13 @@ def _publish_locked(config: Config, request: PublishRequest, out: Path) -> Publi
     images = _image_stats(config)
     state = _read_state(config, out, fingerprint)
     plan = _plan(paths, stats, images, state)
-    if not plan.work and state is not None:
+    if not plan.work and not plan.deleted and state is not None:
         cached = [d for entry in state.articles.values() for d in entry.diagnostics]
         return PublishResult(sorted(cached), rendered=0, reused=len(state.articles),
-                             files=len(_read_manifest(out).get("files", {})) + 1)
+                             files=state.files)
+    if state is not None and not _load_views(config, out, state):
+        state = None  # the views the site pages need are lost: build everything
+        plan = _plan(paths, stats, images, state)
     staging = out.parent / f".{out.name}.staging-{os.getpid()}"
     _remove(staging)
     try:
@@ -145,7 +150,7 @@ def _publish_locked(config: Config, request: PublishRequest, out: Path) -> Publi
             raise OSError(f"the previous build in {out} changed during the publish")
         result.files = _write_site(config, request, staging, entries)
         _swap(staging, out)
-        _write_state(config, out, State(fingerprint, images, entries))
+        _write_state(config, out, State(fingerprint, images, entries, files=result.files))
         return result
     except OSError as error:
         return PublishResult([_io_problem(out, error)])
@@ -213,6 +218,8 @@ def _plan(paths: dict[str, Path], stats: dict[str, tuple[int, int]],
         titles[slug] = _title_guess(text) or slug
     plan = Plan(dirty, deleted, mentions, titles)
     plan.work = set(dirty)
+    if not dirty and not deleted:
+        return plan  # nothing changed: no need for the reverse indexes
     mentioned_by = _reverse(mentions)
     old_mentioned_by = _reverse({s: e.mentions for s, e in known.items()})
     for slug in dirty | deleted:
@@ -380,7 +387,7 @@ def _process(slug: str) -> Processed:
     mentions = _mentions(slug, "\n".join(article.lines))
     light = build_view(article, site, with_sections=False)
     facts = Facts(article.title, _anchors(article), tuple(i.file for i in light.images),
-                  json.dumps(view_to_dict(light), ensure_ascii=False, sort_keys=True))
+                  json.dumps(view_to_dict(light), sort_keys=True))  # ASCII: 1 byte a character
     files: dict[str, str] = {}
     if not any(d.severity == "error" for d in diagnostics):
         try:
@@ -633,14 +640,6 @@ def _manifest(files: dict[str, str], entries: dict[str, Entry],
     return (json.dumps(document, indent=2, sort_keys=True) + "\n").encode()
 
 
-def _read_manifest(out: Path) -> dict[str, Any]:
-    try:
-        data = json.loads((out / MANIFEST).read_text(encoding="utf-8"))
-    except (OSError, ValueError):
-        return {}
-    return data if isinstance(data, dict) else {}
-
-
 def _reuse(out: Path, staging: Path, entries: dict[str, Entry], processed: set[str]) -> bool:
     """Hard-link the unchanged articles' files from the previous build (copy if need be)."""
     made: set[Path] = set()
@@ -671,9 +670,15 @@ def _state_path(config: Config, out: Path) -> Path:
 
 
 def _read_state(config: Config, out: Path, fingerprint: str) -> State | None:
-    """The state, if it belongs to this very build and this very setup; else None."""
+    """The state, if it belongs to this very build and this very setup; else None.
+
+    The file is two lines of JSON: what a republish with nothing changed needs (read here),
+    then every article's light view (read by `_load_views`, only when pages are rebuilt)."""
     try:
-        data = json.loads(_state_path(config, out).read_text(encoding="utf-8"))
+        with open(_state_path(config, out), "rb") as handle:
+            head = handle.readline()
+            views_at = handle.tell()
+        data = json.loads(head)
         manifest = hashlib.sha256((out / MANIFEST).read_bytes()).hexdigest()
     except (OSError, ValueError):
         return None
@@ -682,16 +687,35 @@ def _read_state(config: Config, out: Path, fingerprint: str) -> State | None:
         return None
     try:
         return State(fingerprint, {k: (v[0], v[1]) for k, v in data["images"].items()},
-                     {slug: _entry(raw) for slug, raw in data["articles"].items()})
+                     {slug: _entry(raw) for slug, raw in data["articles"].items()}, views_at,
+                     int(data["files"]))
     except (KeyError, TypeError, ValueError):
         return None
+
+
+def _load_views(config: Config, out: Path, state: State) -> bool:
+    """Fill in the views of the state's articles; False if any is missing or unreadable."""
+    from dataclasses import replace
+
+    try:
+        with open(_state_path(config, out), "rb") as handle:
+            handle.seek(state.views_at)
+            views = json.loads(handle.read())
+        for slug, entry in state.articles.items():
+            view = views[slug]
+            if not isinstance(view, str):
+                return False
+            entry.facts = replace(entry.facts, view=view)
+    except (OSError, ValueError, KeyError, TypeError):
+        return False
+    return True
 
 
 def _entry(raw: dict[str, Any]) -> Entry:
     return Entry(stat=(raw["stat"][0], raw["stat"][1]), mentions=tuple(raw["mentions"]),
                  diagnostics=tuple(Diagnostic(*d) for d in raw["diagnostics"]),
                  facts=Facts(raw["facts"]["title"], tuple(raw["facts"]["anchors"]),
-                             tuple(raw["facts"]["images"]), raw["facts"]["view"]),
+                             tuple(raw["facts"]["images"]), ""),
                  files=dict(raw["files"]))
 
 
@@ -701,7 +725,7 @@ def _write_state(config: Config, out: Path, state: State) -> None:
 
     head = {"version": STATE_VERSION, "fingerprint": state.fingerprint,
             "manifest": hashlib.sha256((out / MANIFEST).read_bytes()).hexdigest(),
-            "images": state.images}
+            "images": state.images, "files": state.files}
     path = _state_path(config, out)
     try:
         path.parent.mkdir(parents=True, exist_ok=True)
@@ -713,11 +737,15 @@ def _write_state(config: Config, out: Path, state: State) -> None:
                           "diagnostics": [astuple(d) for d in entry.diagnostics],
                           "facts": {"title": entry.facts.title,
                                     "anchors": entry.facts.anchors,
-                                    "images": entry.facts.images, "view": entry.facts.view},
+                                    "images": entry.facts.images},
                           "files": entry.files}
                 handle.write(("," if number else "") + json.dumps(slug) + ": "
                              + json.dumps(record))
-            handle.write("}}")
+            handle.write("}}\n{")  # line 2: the views, read only when pages are rebuilt
+            for number, (slug, entry) in enumerate(state.articles.items()):
+                handle.write(("," if number else "") + json.dumps(slug) + ": "
+                             + json.dumps(entry.facts.view))
+            handle.write("}\n")
         os.replace(temporary, path)
     except OSError:
         pass  # only a cache: the next publish does more work

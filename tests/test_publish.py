@@ -107,6 +107,28 @@ def test_one_changed_article_is_the_only_one_rendered(corpus_project: Path,
         encoding="utf-8")
 
 
+def test_a_republish_reads_the_views_only_when_pages_are_rebuilt(corpus_project: Path,
+                                                                 run_cli: Runner) -> None:
+    """The state's second line (every article's view) is not read when nothing changed; when
+    it is needed and unreadable, everything is built again, and the build is still whole."""
+    assert run_cli(corpus_project, "publish", "--formats", "html,json").returncode == 0
+    before = tree(corpus_project / "build")
+    (state,) = (corpus_project / ".pipeline-cache").glob("publish-*.json")
+    head, views, _ = state.read_bytes().split(b"\n")
+    assert json.loads(views)["asthma"].startswith('{"attribution"')
+    state.write_bytes(head + b"\n{broken\n")
+    result = run_cli(corpus_project, "publish", "--formats", "html,json")
+    assert result.returncode == 0 and "(0 rendered, 14 unchanged)" in result.stderr
+    assert tree(corpus_project / "build") == before
+    article = corpus_project / "articles" / "influenza.md"
+    article.write_text(article.read_text(encoding="utf-8") + "\n", encoding="utf-8")
+    result = run_cli(corpus_project, "publish", "--formats", "html,json")
+    assert result.returncode == 0 and "(14 rendered, 0 unchanged)" in result.stderr
+    after = tree(corpus_project / "build")
+    assert set(after) == set(before)
+    assert {k for k in after if after[k] != before[k]} <= {"manifest.json"}
+
+
 def test_a_template_change_renders_everything_again(corpus_project: Path,
                                                     run_cli: Runner) -> None:
     import shutil

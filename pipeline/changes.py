@@ -142,7 +142,8 @@ class _Texts:
     def texts(self) -> dict[Path, str]:
         if self._texts is None:
             self._texts = {}
-            for path in sorted(self.folder.glob("*.md")) if self.folder.is_dir() else []:
+            for path in (sorted(self.folder.glob("*.md"), key=lambda p: p.name)
+                         if self.folder.is_dir() else []):
                 try:
                     self._texts[path] = path.read_text(encoding="utf-8", errors="replace")
                 except OSError:

@@ -49,6 +49,8 @@ def _parser() -> Any:
 def parse(body: str, max_nesting: int) -> list[Token] | None:
     """markdown-it-py's tokens for `body`, or None when this route does not apply."""
     data = body.encode("utf-8")
+    if _deep(body, data):
+        return None
     if b"<" in data or b"`" in data or b"\t" in data or b"\r" in data or b"\x00" in data \
             or _UNSUPPORTED_LINE.search(data) or _ODD_SPACE.search(body) \
             or b"~~~" in data or _blank_last_line(data) \
@@ -61,6 +63,23 @@ def parse(body: str, max_nesting: int) -> list[Token] | None:
         return _Converter(data, min(_MAX_LEVEL, max_nesting // 2)).document(tree)
     except Exception:  # _Unsupported, or any surprise: the reference parser decides
         return None
+
+
+def _deep(body: str, data: bytes) -> bool:
+    """Whether the body could nest deeply enough to exhaust the Rust parser's stack (it
+    recurses, and a stack overflow kills the process instead of raising): many emphasis or
+    link delimiters in one paragraph, or many list markers and indents before one line.
+    The loader refuses most such bodies first; this holds whoever calls `parse`."""
+    if sum(body.count(mark) for mark in _DELIMITERS) > _MAX_DELIMITERS:
+        for chunk in body.split("\n\n"):  # whitespace-only lines also end a paragraph:
+            if sum(chunk.count(mark) for mark in _DELIMITERS) > _MAX_DELIMITERS:
+                return True  # these chunks are never smaller than the paragraphs
+    return _DEEP_PREFIX.search(data) is not None
+
+
+_DELIMITERS = ("*", "_", "~", "[")
+_MAX_DELIMITERS = 2000  # in one paragraph; 20,000 nested levels were measured to be safe
+_DEEP_PREFIX = re.compile(rb"^(?:[ >]|[-+*] |\d{1,9}[.)] ){48}", re.MULTILINE)
 
 
 def _blank_last_line(data: bytes) -> bool:

@@ -240,7 +240,8 @@ class _LinkIndex:
     def texts(self) -> dict[Path, str]:
         if self._texts is None:
             self._texts = {}
-            files = sorted(self.folder.glob("*.md")) if self.folder.is_dir() else []
+            files = (sorted(self.folder.glob("*.md"), key=lambda p: p.name)
+                     if self.folder.is_dir() else [])
             for path in files:
                 try:
                     self._texts[path] = path.read_text(encoding="utf-8", errors="replace")

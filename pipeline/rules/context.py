@@ -53,7 +53,7 @@ class Corpus:
     def files(self) -> dict[str, Path]:
         if self._files is None:
             folder = self.config.articles
-            paths = sorted(folder.glob("*.md")) if folder.is_dir() else []
+            paths = sorted(folder.glob("*.md"), key=lambda p: p.name) if folder.is_dir() else []
             self._files = {p.name[:-3]: p for p in paths}
         return self._files
 

@@ -31,6 +31,7 @@ import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 from pipeline import __version__
 from pipeline.benchcorpus import generate
@@ -508,6 +509,7 @@ class Results:
     machine: dict[str, str]
     elapsed: float
     notes: list[str] = field(default_factory=list)
+    stages: dict[str, Any] = field(default_factory=dict)  # `pipeline.benchstages` output
 
 
 # A first run's cost, guessed from a measured row scaled by the number of articles.
@@ -641,6 +643,7 @@ def run_bench(options: Options, log: Callable[[str], None] = lambda _: None) -> 
         for article in changed.values():
             article.restore()
         shutil.rmtree(scratch, ignore_errors=True)
+    stages = stage_costs(full, min(full.count, STAGE_ARTICLES), log)
     for row in rows.values():
         if len(row.runs) < row.wanted:
             row.skipped.append("--quick budget" if options.budget is not None else "not run")
@@ -648,7 +651,57 @@ def run_bench(options: Options, log: Callable[[str], None] = lambda _: None) -> 
     if code_digest_of_project(project) != live_before:
         notes.append("The checkout's code, templates or schema changed while the benchmark "
                      "ran (other work on it); every run measured the copy taken at the start.")
-    return Results(options, rows, machine, time.perf_counter() - started, notes)
+    return Results(options, rows, machine, time.perf_counter() - started, notes, stages)
+
+
+STAGE_ARTICLES = 300
+
+
+def stage_costs(corpus: Corpus, count: int, log: Callable[[str], None]) -> dict[str, Any]:
+    """CPU per article, stage by stage, in one process (`pipeline.benchstages`)."""
+    log(f"stage costs ({count} articles, one process)")
+    run = timed([sys.executable, "-m", "pipeline.benchstages", corpus.root, str(count)],
+                corpus.root, pipeline_env(corpus.code))
+    try:
+        found: dict[str, Any] = json.loads(run.stdout)
+    except ValueError as error:
+        raise BenchError(f"pipeline.benchstages printed no JSON: {error}") from None
+    found["articles"] = count
+    return found
+
+
+def stages_table(results: Results) -> str:
+    """Where the time goes, and the CPU per article each unmet target would allow."""
+    from pipeline.benchstages import STAGES
+
+    stages, rows = results.stages, results.rows
+    if not stages:
+        return "Not measured.\n"
+    ms: dict[str, float] = stages["ms"]
+    lines = [f"CPU per article, stage by stage, in one process, over the first "
+             f"{stages['articles']} articles of the corpus (`python -m pipeline.benchstages`); "
+             f"the Rust parser's route took {stages['fast']:.0%} of the bodies.\n",
+             "| stage | ms per article | check | publish |", "|---|---:|:-:|:-:|"]
+    for key, text, in_check, in_publish in STAGES:
+        lines.append(f"| {text} | {ms.get(key, 0):.3f} | {'✓' if in_check else ''} | "
+                     f"{'✓' if in_publish else ''} |")
+    check = sum(ms.get(k, 0) for k, _, c, _ in STAGES if c)
+    publish = sum(ms.get(k, 0) for k, _, _, p in STAGES if p)
+    lines.append(f"| **sum** | check **{check:.2f}**, publish **{publish:.2f}** | | |")
+    hugo = rows.get("hugo_full")
+    cpus = int(results.machine.get("cpus", "1") or 1)
+    if hugo is not None and hugo.runs:
+        count = hugo.corpus.count
+        budget = {name: ratio * hugo.median * cpus / count * 1000
+                  for name, ratio in (("check", 0.3), ("publish", 0.5))}
+        lines += ["", f"With Hugo's median cold build of {count:,} articles "
+                      f"({_seconds(hugo.median)} s) and {cpus} cores, perfectly parallel "
+                      "workers and no start-up, the targets would leave "
+                      f"**{budget['check']:.2f} ms** of CPU per article for the whole check "
+                      f"(0.3x Hugo; the stages above take {check:.2f} ms) and "
+                      f"**{budget['publish']:.2f} ms** for check, render and write together "
+                      f"(0.5x Hugo; they take {publish:.2f} ms)."]
+    return "\n".join(lines) + "\n"
 
 
 def _as_expected(rendered: int, expected: str, corpus: Corpus) -> bool:
@@ -909,6 +962,8 @@ def markdown(results: Results) -> str:
         results_table(results),
         "## Peak memory as the corpus grows\n",
         memory_table(results),
+        "## Where the time goes\n",
+        stages_table(results),
         "## Method\n",
         "- Every figure is the wall time of a fresh process, started as a subprocess "
         "(`python -m pipeline …`, so interpreter start-up and imports count), from before the "

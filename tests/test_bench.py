@@ -166,3 +166,26 @@ def test_the_runs_measure_a_copy_of_the_code(results: bench.Results) -> None:
                            capture_output=True, text=True, check=True, cwd=corpus.root,
                            env=bench.pipeline_env(corpus.code)).stdout.strip()
     assert Path(where) == corpus.code / "pipeline" / "__init__.py"
+
+
+def test_the_report_says_where_the_time_goes(results: bench.Results) -> None:
+    from pipeline.benchstages import STAGES
+
+    text = bench.markdown(results)
+    part = text.split("## Where the time goes", 1)[1].split("## Method", 1)[0]
+    ms = results.stages["ms"]
+    assert set(ms) == {key for key, *_ in STAGES}
+    assert all(value > 0 for value in ms.values())
+    for _, what, _, _ in STAGES:
+        assert f"| {what} | " in part, what
+    assert results.stages["fast"] == 1.0  # every generated article takes the Rust route
+    assert "the Rust parser's route took 100% of the bodies" in part
+    assert "| **sum** | check **" in part
+    assert "ms** of CPU per article for the whole check" in part
+
+
+def test_stage_costs_refuse_bad_arguments() -> None:
+    from pipeline.benchstages import main
+
+    assert main(["only-one-argument"]) == 2
+    assert main([".", "0"]) == 2

@@ -616,14 +616,12 @@ def _write_site(config: Config, request: PublishRequest, staging: Path,
 def _categories(views: list[ArticleView]) -> dict[Any, list[ArticleView]]:
     """Articles by category page: names that share a slug share the page (first name wins)."""
     names: dict[str, Any] = {}
-    groups: dict[str, list[ArticleView]] = {}
+    groups: dict[str, dict[str, ArticleView]] = {}  # by article slug: no view twice
     for view in views:
         for category in view.categories:
             names.setdefault(category.slug, category)
-            members = groups.setdefault(category.slug, [])
-            if view not in members:
-                members.append(view)
-    return {names[slug]: groups[slug] for slug in sorted(groups)}
+            groups.setdefault(category.slug, {}).setdefault(view.slug, view)
+    return {names[slug]: list(groups[slug].values()) for slug in sorted(groups)}
 
 
 def _manifest(files: dict[str, str], entries: dict[str, Entry],

@@ -172,3 +172,24 @@ def test_checks_and_pages_do_not_depend_on_the_route(monkeypatch: pytest.MonkeyP
     reference = outcome()
     assert fast == reference
     assert len(fast[0]) > 100 and all("<h2" in page for page in fast[1])
+
+
+def _no_job(job: None) -> None:
+    """A worker's start-up with nothing to receive."""
+
+
+def _route_in_worker(body: str) -> tuple[int, bool]:
+    import threading
+
+    return threading.active_count(), fastmd.parse(body, 32) is not None
+
+
+def test_worker_processes_take_the_rust_route() -> None:
+    """The route is refused in processes with threads (see `fastmd._tree`); the check and
+    publish workers have none, so the speed the benchmark measures is the one users get."""
+    from pipeline.workers import pool
+
+    body = (ARTICLES / "asthma.md").read_text(encoding="utf-8")
+    with pool(2, _no_job, None) as executor:
+        results = list(executor.map(_route_in_worker, [body_of(body)] * 4))
+    assert results == [(1, True)] * 4

@@ -125,6 +125,19 @@ def test_generated_documents_get_the_reference_tokens_or_are_declined() -> None:
     assert taken > 800  # the comparison is not vacuous: many documents took the fast route
 
 
+def test_small_documents_of_delimiters_get_the_reference_tokens_or_are_declined() -> None:
+    """Emphasis, strikethrough, links and escapes packed densely: where the two parsers'
+    delimiter algorithms could part ways (this is how mixed `*` and `_` was found)."""
+    rng = random.Random(7)
+    taken = 0
+    for _ in range(20000):
+        document = "".join(rng.choice("_*~[]()!a \n:\\&;") for _ in range(rng.randint(3, 16)))
+        fast, found = compare(document)
+        assert not found, f"{document!r}: {found}"
+        taken += fast
+    assert taken > 5000
+
+
 @pytest.mark.parametrize("body", [
     "<b>raw HTML</b>\n", "> a quote\n", "a\n\n[ref]: https://example.org\n", "- a\tb\n",
     "`code`\n", "```\nfenced\n```\n", "~~~\nfenced\n~~~\n", "a | b\n--|--\n",
@@ -132,6 +145,8 @@ def test_generated_documents_get_the_reference_tokens_or_are_declined() -> None:
     # nesting that could exhaust the Rust parser's stack (it recurses; an overflow kills the
     # process): too many delimiters in one paragraph, too many markers before one line
     "*a " * 1100 + "b" + " a*" * 1100 + "\n", "[" * 2100 + "\n", "- " * 60 + "deep\n",
+    # `*` and `_` in one paragraph: the parsers can pair them differently
+    "_* a*_*a _*\n", "Both _this_ and *that*.\n",
 ])
 def test_constructs_the_conversion_does_not_cover_go_to_the_reference(body: str) -> None:
     assert fastmd.parse(body, 32) is None

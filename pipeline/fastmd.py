@@ -33,6 +33,7 @@ _ODD_SPACE = re.compile("[\x0b\x0c\x1c-\x1f\x85\xa0\u1680\u2000-\u200a\u2028\u20
 # start and end.
 _PIPE_INSIDE = re.compile(rb"^ *[^|\n ][^\n]*\|", re.MULTILINE)
 _PIPE_THEN_RULE = re.compile(rb"^ *\|[^\n]*\n *:?-+:? *$", re.MULTILINE)
+_PIPE_AFTER_TEXT = re.compile(rb"^ *[^|\n ][^\n]*\n *\|", re.MULTILINE)  # no blank line first
 _MAX_LEVEL = 12  # deeper documents go to the reference parser, whose nesting limit is exact
 
 
@@ -55,7 +56,8 @@ def parse(body: str, max_nesting: int) -> list[Token] | None:
     if b"<" in data or b"`" in data or b"\t" in data or b"\r" in data or b"\x00" in data \
             or _UNSUPPORTED_LINE.search(data) or (not body.isascii() and _ODD_SPACE.search(body)) \
             or b"~~~" in data or _blank_last_line(data) \
-            or (b"|" in data and (_PIPE_INSIDE.search(data) or _PIPE_THEN_RULE.search(data))):
+            or (b"|" in data and (_PIPE_INSIDE.search(data) or _PIPE_THEN_RULE.search(data)
+                                  or _PIPE_AFTER_TEXT.search(data))):
         return None
     tree = _tree(body)
     if tree is None:
@@ -212,9 +214,10 @@ class _Converter:
         if node.name == "lheading":
             markup = node.meta["marker"]
             last = self.end_line(node.srcmap[1])
-            raw = [self._line_bytes(n) for n in range(line, last - 1)]
-            content = b"\n".join(r[min(len(r) - len(r.lstrip(b" ")), indent):]
-                                 for r in raw).decode("utf-8").strip()
+            first = self._line_bytes(line)[node.srcmap[0] - self.starts[line]:]  # an item's
+            raw = [self._line_bytes(n) for n in range(line + 1, last - 1)]    # heading, too
+            content = b"\n".join([first] + [r[min(len(r) - len(r.lstrip(b" ")), indent):]
+                                            for r in raw]).decode("utf-8").strip()
         else:
             markup = "#" * depth
             last = line + 1

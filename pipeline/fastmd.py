@@ -34,6 +34,7 @@ _ODD_SPACE = re.compile("[\x0b\x0c\x1c-\x1f\x85\xa0\u1680\u2000-\u200a\u2028\u20
 _PIPE_INSIDE = re.compile(rb"^ *[^|\n ][^\n]*\|", re.MULTILINE)
 _PIPE_THEN_RULE = re.compile(rb"^ *\|[^\n]*\n *:?-+:? *$", re.MULTILINE)
 _PIPE_AFTER_TEXT = re.compile(rb"^ *[^|\n ][^\n]*\n *\|", re.MULTILINE)  # no blank line first
+_ENTITY = re.compile(rb"&(?:#[0-9]{1,7}|#[xX][0-9a-fA-F]{1,6}|[A-Za-z][A-Za-z0-9]{1,31});")
 _MAX_LEVEL = 12  # deeper documents go to the reference parser, whose nesting limit is exact
 
 
@@ -327,16 +328,16 @@ class _Converter:
 
     # -- inline -------------------------------------------------------------------------------
 
-    def inline(self, nodes: list[Any], join: bool = True) -> list[Token]:
+    def inline(self, nodes: list[Any]) -> list[Token]:
         out: list[Token] = []
-        self._inline(nodes, 0, out, join)
+        self._inline(nodes, 0, out)
         return out
 
-    def _inline(self, nodes: list[Any], level: int, out: list[Token], join: bool) -> None:
+    def _inline(self, nodes: list[Any], level: int, out: list[Token]) -> None:
         """Inline tokens as markdown-it-py leaves them: adjacent text merged (its
-        `fragments_join`), escapes and entities merged into the text outside image labels (its
-        `text_join`), and an empty text beside each `**` or `__` delimiter run (what remains
-        of the delimiter's second character)."""
+        `fragments_join`), escapes and entities merged into the text (its `text_join`), and an
+        empty text beside each `**` or `__` delimiter run (what remains of the delimiter's
+        second character)."""
         if level > self.max_level:
             raise _Unsupported("deep inline nesting")
         for node in nodes:
@@ -347,17 +348,13 @@ class _Converter:
                     out[-1].content += content
                 else:
                     out.append(self.token("text", "", 0, {}, None, level, None, content))
-            elif name == "text_special" and join:  # markdown-it-py's text_join keeps the
-                meta = node.meta                   # escape's markup and info on a new text
+            elif name == "text_special":  # markdown-it-py's text_join keeps the escape's
+                meta = node.meta           # markup and info on a new text
                 if out and out[-1].type == "text":
                     out[-1].content += meta["content"]
                 else:
                     out.append(self.token("text", "", 0, level=level, content=meta["content"],
                                           markup=meta["markup"], info=meta["info"]))
-            elif name == "text_special":
-                meta = node.meta
-                out.append(self.token("text_special", "", 0, {}, None, level, None,
-                                      meta["content"], meta["markup"], meta["info"]))
             elif name in ("softbreak", "hardbreak"):
                 out.append(self.token(name, "br", 0, {}, None, level))
             elif name in _PAIRS:
@@ -367,18 +364,19 @@ class _Converter:
                     self._text(out, "", level)
                 out.append(self.token(f"{kind}_open", tag, 1, {}, None, level, None, "",
                                       markup))
-                self._inline(node.children, level + 1, out, join)
+                self._inline(node.children, level + 1, out)
                 out.append(self.token(f"{kind}_close", tag, -1, {}, None, level, None, "",
                                       markup))
                 if kind == "strong":
                     self._text(out, "", level)
             elif name == "link":
+                self._plain_destination(node)
                 meta = node.meta
                 attrs = {"href": meta["url"]}
                 if meta.get("title"):
                     attrs["title"] = meta["title"]
                 out.append(self.token("link_open", "a", 1, attrs, None, level))
-                self._inline(node.children, level + 1, out, join)
+                self._inline(node.children, level + 1, out)
                 out.append(self.token("link_close", "a", -1, {}, None, level))
             elif name == "image":
                 out.append(self.image(node, level))
@@ -391,14 +389,24 @@ class _Converter:
         else:
             out.append(self.token("text", "", 0, {}, None, level, None, content))
 
+    def _plain_destination(self, node: Any) -> None:
+        """Links whose destination the parsers normalise differently are declined: non-ASCII
+        (punycode against percent-encoding), entities and backslash escapes."""
+        start, end = node.srcmap
+        source = self.data[start:end]
+        destination = source[source.rfind(b"](") + 1:] if b"](" in source else source
+        if not destination.isascii() or b"\\" in destination or _ENTITY.search(destination):
+            raise _Unsupported("a link destination to normalise")
+
     def image(self, node: Any, level: int) -> Token:
+        self._plain_destination(node)
         start, end = node.srcmap
         source = self.data[start:end].decode("utf-8")
         label_end = _label_end(source)
         attrs = {"src": node.meta["url"], "alt": ""}
         if node.meta.get("title"):
             attrs["title"] = node.meta["title"]
-        children = self.inline(node.children, join=False)
+        children = self.inline(node.children)  # markdown-it-py joins image labels' text too
         return self.token("image", "img", 0, level=level, attrs=attrs, content=source[2:label_end],
                           children=children or None)
 

@@ -29,6 +29,9 @@ _UNSUPPORTED_LINE = re.compile(rb"^ {0,3}(?:>|\[[^\]\n]*\]:)", re.MULTILINE)
 # Markdown whitespace does not.
 _ODD_SPACE = re.compile("[\x0b\x0c\x1c-\x1f\x85\xa0\u1680\u2000-\u200a\u2028\u2029\u202f"
                         "\u205f\u3000]")
+# Characters beyond U+FFFF (emoji…) next to emphasis delimiters: the parsers classify the
+# delimiter runs differently.
+_ASTRAL = re.compile("[\U00010000-\U0010ffff]")
 # A `|` in a line that does not start with one: the parsers disagree on where such tables
 # start and end.
 _PIPE_INSIDE = re.compile(rb"^ *[^|\n ][^\n]*\|", re.MULTILINE)
@@ -55,9 +58,11 @@ def parse(body: str, max_nesting: int) -> list[Token] | None:
     if _deep(body, data) or _mixed_emphasis(body):
         return None
     if b"<" in data or b"`" in data or b"\t" in data or b"\r" in data or b"\x00" in data \
-            or _UNSUPPORTED_LINE.search(data) or (not body.isascii() and _ODD_SPACE.search(body)) \
+            or _UNSUPPORTED_LINE.search(data) \
+            or (not body.isascii() and (_ODD_SPACE.search(body) or _ASTRAL.search(body))) \
             or b"~~~" in data or _blank_last_line(data) \
-            or (b"|" in data and (_PIPE_INSIDE.search(data) or _PIPE_THEN_RULE.search(data)
+            or (b"|" in data and (b"\\|" in data or _PIPE_INSIDE.search(data)
+                                  or _PIPE_THEN_RULE.search(data)
                                   or _PIPE_AFTER_TEXT.search(data))):
         return None
     tree = _tree(body)

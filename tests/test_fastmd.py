@@ -9,6 +9,7 @@ diagnostics and the rendered pages must not depend on the route.
 from __future__ import annotations
 
 import random
+from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -114,28 +115,32 @@ def generated(rng: random.Random) -> str:
     return rng.choice(("\n", "\n\n")).join(blocks) + rng.choice(("", "\n", "\n\n"))
 
 
-def test_generated_documents_get_the_reference_tokens_or_are_declined() -> None:
-    rng = random.Random(20261125)
+def generated_agree(make: Callable[[random.Random], str], seed: int, count: int) -> int:
+    """Compare both routes on `count` documents from `make`; how many took the fast route."""
+    rng = random.Random(seed)
     taken = 0
-    for _ in range(4000):
-        document = generated(rng)
+    for _ in range(count):
+        document = make(rng)
         fast, found = compare(document)
         assert not found, f"{document!r}: {found}"
         taken += fast
-    assert taken > 800  # the comparison is not vacuous: many documents took the fast route
+    return taken
+
+
+def pieces(choices: Sequence[str], least: int, most: int) -> Callable[[random.Random], str]:
+    """Documents of `least` to `most` pieces drawn from `choices`."""
+    return lambda rng: "".join(rng.choice(choices) for _ in range(rng.randint(least, most)))
+
+
+def test_generated_documents_get_the_reference_tokens_or_are_declined() -> None:
+    # the comparison is not vacuous: many documents took the fast route
+    assert generated_agree(generated, 20261125, 4000) > 800
 
 
 def test_small_documents_of_delimiters_get_the_reference_tokens_or_are_declined() -> None:
     """Emphasis, strikethrough, links and escapes packed densely: where the two parsers'
     delimiter algorithms could part ways (this is how mixed `*` and `_` was found)."""
-    rng = random.Random(7)
-    taken = 0
-    for _ in range(20000):
-        document = "".join(rng.choice("_*~[]()!a \n:\\&;") for _ in range(rng.randint(3, 16)))
-        fast, found = compare(document)
-        assert not found, f"{document!r}: {found}"
-        taken += fast
-    assert taken > 5000
+    assert generated_agree(pieces("_*~[]()!a \n:\\&;", 3, 16), 7, 20000) > 5000
 
 
 @pytest.mark.parametrize("body", [
@@ -161,14 +166,7 @@ def test_small_documents_of_links_get_the_reference_tokens_or_are_declined() -> 
     """Links and images with titles, escapes, entities and odd destinations: where the two
     parsers' link rules and URL normalisation could part ways (how image labels' escapes,
     punycode and entities in destinations were found)."""
-    rng = random.Random(20)
-    taken = 0
-    for _ in range(20000):
-        document = "".join(rng.choice(LINK_PIECES) for _ in range(rng.randint(1, 14)))
-        fast, found = compare(document)
-        assert not found, f"{document!r}: {found}"
-        taken += fast
-    assert taken > 10000
+    assert generated_agree(pieces(LINK_PIECES, 1, 14), 20, 20000) > 10000
 
 
 CELLS = ("a", "b c", " ", "", "*x*", "**y**", "\\|", "&amp;", "[l](u)", "é", "  z  ", "1.", "- ",
@@ -179,9 +177,7 @@ DELIMITER_CELLS = ("---", ":--", "--:", ":-:", "-", "  ---  ", ":---:")
 def test_small_tables_get_the_reference_tokens_or_are_declined() -> None:
     """Tables with uneven rows, alignments, markup and escaped pipes in cells, between other
     blocks (how escaped pipes were found: markdown-it-py unescapes them in the cell text)."""
-    rng = random.Random(30)
-    taken = 0
-    for _ in range(8000):
+    def table(rng: random.Random) -> str:
         def row(cells: int) -> str:
             return (("|" if rng.random() < 0.9 else "")
                     + "|".join(rng.choice(CELLS) for _ in range(cells))
@@ -191,12 +187,10 @@ def test_small_tables_get_the_reference_tokens_or_are_declined() -> None:
         lines = [row(columns), "|" + "|".join(rng.choice(DELIMITER_CELLS)
                                               for _ in range(delimiters)) + "|"]
         lines += [row(rng.randint(1, 5)) for _ in range(rng.randint(0, 4))]
-        document = (rng.choice(("", "para\n\n", "## H\n\n", "- item\n\n")) + "\n".join(lines)
-                    + rng.choice(("", "\n", "\n\npara", "\n\n- x")))
-        fast, found = compare(document)
-        assert not found, f"{document!r}: {found}"
-        taken += fast
-    assert taken > 3000
+        return (rng.choice(("", "para\n\n", "## H\n\n", "- item\n\n")) + "\n".join(lines)
+                + rng.choice(("", "\n", "\n\npara", "\n\n- x")))
+
+    assert generated_agree(table, 30, 8000) > 3000
 
 
 TEXT_PIECES = ("*", "**", "_", "__", "~~", "#", "## ", "a", " ", "\n", "  \n", "\\\n", "\\#",
@@ -207,14 +201,7 @@ TEXT_PIECES = ("*", "**", "_", "__", "~~", "#", "## ", "a", " ", "\n", "  \n", "
 def test_small_documents_of_unicode_text_get_the_reference_tokens_or_are_declined() -> None:
     """Emphasis beside accents, combining and invisible characters, other scripts and emoji
     (how emoji were found: the parsers classify delimiter runs beside them differently)."""
-    rng = random.Random(52)
-    taken = 0
-    for _ in range(20000):
-        document = "".join(rng.choice(TEXT_PIECES) for _ in range(rng.randint(1, 12)))
-        fast, found = compare(document)
-        assert not found, f"{document!r}: {found}"
-        taken += fast
-    assert taken > 8000
+    assert generated_agree(pieces(TEXT_PIECES, 1, 12), 52, 20000) > 8000
 
 
 LINE_PIECES = ("- ", "* ", "+ ", "1. ", "2) ", "10. ", "0. ", "123456789. ", " ", "  ", "   ",
@@ -227,16 +214,11 @@ def test_small_documents_of_block_markers_get_the_reference_tokens_or_are_declin
     """Lines made of list markers, indents, headings, rules and table pipes: where the two
     parsers' block rules could part ways (how headings inside items and pipes right after a
     line of text were found)."""
-    rng = random.Random(12)
-    taken = 0
-    for _ in range(20000):
-        lines = ["".join(rng.choice(LINE_PIECES) for _ in range(rng.randint(0, 5)))
-                 for _ in range(rng.randint(1, 9))]
-        document = "\n".join(lines) + rng.choice(("", "\n", "\n\n"))
-        fast, found = compare(document)
-        assert not found, f"{document!r}: {found}"
-        taken += fast
-    assert taken > 4000
+    def lines(rng: random.Random) -> str:
+        return "\n".join(pieces(LINE_PIECES, 0, 5)(rng) for _ in range(rng.randint(1, 9))) \
+            + rng.choice(("", "\n", "\n\n"))
+
+    assert generated_agree(lines, 12, 20000) > 4000
 
 
 @pytest.mark.parametrize("body", [

@@ -221,6 +221,28 @@ def test_small_documents_of_block_markers_get_the_reference_tokens_or_are_declin
     assert generated_agree(lines, 12, 20000) > 4000
 
 
+PROSE = ("the", "dose", "is", "1.", "mg", "-", "or", "+", "more", "*", "than", "#", "2)", "of", "=",
+         "===", "---", "***", "*x*", "**bold**", "[link](a.md)", "![img](i.svg)", "10.", "a)", "1)",
+         "\u2014", "\u201cquoted\u201d", "it\u2019s", "5%", "e.g.", "(see)", "[1]", "|", "~",
+         "~~s~~", "\\*", "&amp;", "é")
+
+
+def test_wrapped_prose_gets_the_reference_tokens_or_is_declined() -> None:
+    """Paragraphs wrapped at random, so that a line may start with a list marker, a heading
+    mark, a rule or a pipe, as an editor's wrapping can make it."""
+    def document(rng: random.Random) -> str:
+        paragraphs = []
+        for _ in range(rng.randint(1, 4)):
+            text = "".join((rng.choice(("\n", "\n", "  \n", " ", "\n   "))
+                            if rng.random() < 0.25 else " ") + rng.choice(PROSE)
+                           for _ in range(rng.randint(3, 25)))
+            paragraphs.append(rng.choice(("", "", "- ", "1. ", "## ", "  - ", "    ", "* "))
+                              + text.strip())
+        return rng.choice(("\n\n", "\n")).join(paragraphs) + "\n"
+
+    assert generated_agree(document, 63, 6000) > 1500
+
+
 @pytest.mark.parametrize("body", [
     "<b>raw HTML</b>\n", "> a quote\n", "a\n\n[ref]: https://example.org\n", "- a\tb\n",
     "`code`\n", "```\nfenced\n```\n", "~~~\nfenced\n~~~\n", "a | b\n--|--\n",

@@ -16,7 +16,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from pipeline.config import Config
-from pipeline.load import slug_of
+from pipeline.load import article_files, slug_of
 
 
 class ChangesError(Exception):
@@ -142,8 +142,7 @@ class _Texts:
     def texts(self) -> dict[Path, str]:
         if self._texts is None:
             self._texts = {}
-            for path in (sorted(self.folder.glob("*.md"), key=lambda p: p.name)
-                         if self.folder.is_dir() else []):
+            for path in article_files(self.folder):
                 try:
                     self._texts[path] = path.read_text(encoding="utf-8", errors="replace")
                 except OSError:

@@ -14,7 +14,7 @@ from pathlib import Path
 
 from pipeline.config import Config
 from pipeline.diagnostics import Diagnostic, make
-from pipeline.load import load_file
+from pipeline.load import article_files, load_file
 from pipeline.model import Article
 from pipeline.rules import run_rules, suppressions
 from pipeline.rules.context import Context, Corpus
@@ -60,9 +60,7 @@ def discover(paths: list[Path], config: Config) -> tuple[list[Path], list[Diagno
 
 
 def corpus_files(config: Config) -> list[Path]:
-    if not config.articles.is_dir():
-        return []
-    return sorted(config.articles.glob("*.md"), key=lambda p: p.name)  # one folder: by name
+    return article_files(config.articles)
 
 
 PARALLEL_FROM = 48  # files: below this, forking workers costs more than it saves
@@ -126,27 +124,24 @@ def _mentions_of(context: Context, path: Path, article: Article | None) -> tuple
     if not context.corpus.deferred:
         return ()
     from pipeline.load import slug_of
-    from pipeline.rules.context import mentions_in
+    from pipeline.rules.context import mentions_of
 
     slug = slug_of(path)
     own = context.corpus.files.get(slug)
     if own is None or os.path.abspath(own) != os.path.abspath(path):
         return ()  # only the corpus's own files count, as in `Corpus.mentioned_by`
     text = "\n".join(article.lines) if article is not None else context.corpus._read(slug)
-    return tuple({found for found in mentions_in(text) if found != slug})
+    return mentions_of(slug, text)
 
 
 def settle_orphans(checked: list[Checked]) -> None:
     """Withdraw the LNK104 reported, under `Corpus.deferred`, for articles another file names."""
     from pipeline.load import slug_of
 
-    named: dict[str, int] = {}
-    for outcome in checked:
-        for slug in outcome.mentions:
-            named[slug] = named.get(slug, 0) + 1
+    named = {slug for outcome in checked for slug in outcome.mentions}
     for outcome in checked:
         if any(d.code == "LNK104" for d in outcome.diagnostics) \
-                and named.get(slug_of(Path(outcome.path)), 0):
+                and slug_of(Path(outcome.path)) in named:
             outcome.diagnostics[:] = [d for d in outcome.diagnostics if d.code != "LNK104"]
 
 

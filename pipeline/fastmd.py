@@ -79,10 +79,11 @@ def _deep(body: str, data: bytes) -> bool:
     recurses, and a stack overflow kills the process instead of raising): many emphasis or
     link delimiters in one paragraph, or many list markers and indents before one line.
     The loader refuses most such bodies first; this holds whoever calls `parse`."""
-    if sum(body.count(mark) for mark in _DELIMITERS) > _MAX_DELIMITERS:
-        for chunk in body.split("\n\n"):  # whitespace-only lines also end a paragraph:
-            if sum(chunk.count(mark) for mark in _DELIMITERS) > _MAX_DELIMITERS:
-                return True  # these chunks are never smaller than the paragraphs
+    def many(text: str) -> bool:
+        return sum(text.count(mark) for mark in _DELIMITERS) > _MAX_DELIMITERS
+
+    if many(body) and any(many(chunk) for chunk in _paragraphs(body)):
+        return True
     return _DEEP_PREFIX.search(data) is not None
 
 
@@ -92,7 +93,13 @@ def _mixed_emphasis(body: str) -> bool:
     documents; none with one kind of delimiter in another 650,000)."""
     if "*" not in body or "_" not in body:
         return False
-    return any("*" in chunk and "_" in chunk for chunk in body.split("\n\n"))
+    return any("*" in chunk and "_" in chunk for chunk in _paragraphs(body))
+
+
+def _paragraphs(body: str) -> list[str]:
+    """The body cut at empty lines. Lines of spaces also end a paragraph, so each piece holds
+    one or more whole paragraphs: a test true of no piece is true of no paragraph."""
+    return body.split("\n\n")
 
 
 _DELIMITERS = ("*", "_", "~", "[")
@@ -156,6 +163,14 @@ class _Converter:
         end = self.starts[number + 1] - 1 if number + 1 < len(self.starts) else len(self.data)
         return self.data[self.starts[number]:end]
 
+    def _rest_of_line(self, offset: int) -> bytes:
+        """From `offset` to the end of its line (where a block opens inside a list item)."""
+        line = self.line_of(offset)
+        return self._line_bytes(line)[offset - self.starts[line]:]
+
+    def _blank(self, number: int) -> bool:
+        return not self._line_bytes(number).strip(b" ")
+
     def line_of(self, offset: int) -> int:
         return bisect_right(self.starts, offset) - 1
 
@@ -164,7 +179,7 @@ class _Converter:
         return self.line_of(max(end - 1, 0)) + 1
 
     def next_content_line(self, line: int) -> int:
-        while line < self.line_count and not self._line_bytes(line).strip(b" "):
+        while line < self.line_count and self._blank(line):
             line += 1
         return min(line, self.line_count)
 
@@ -200,17 +215,20 @@ class _Converter:
     def inline_block(self, children: list[Any], start: int, end: int, level: int,
                      indent: int, hidden: bool) -> None:
         first, last = self.line_of(start), self.end_line(end)
-        lines = [self.data[start:self.starts[first + 1] - 1 if first + 1 < len(self.starts)
-                           else len(self.data)]]
-        for number in range(first + 1, last):
-            raw = self._line_bytes(number)
-            spaces = len(raw) - len(raw.lstrip(b" "))
-            lines.append(raw[min(spaces, indent):])
-        content = b"\n".join(lines).decode("utf-8").strip()
+        content = self._text_of(start, first + 1, last, indent)
         self.push("paragraph_open", "p", 1, level, map=[first, last], hidden=hidden)
         self.push("inline", "", 0, level + 1, map=[first, last], content=content,
                   children=self.inline(children))
         self.push("paragraph_close", "p", -1, level, hidden=hidden)
+
+    def _text_of(self, start: int, following: int, last: int, indent: int) -> str:
+        """An inline token's content as markdown-it-py's `getLines` cuts it: from `start` to
+        the end of its line, then lines `following` to `last` less up to `indent` spaces."""
+        lines = [self._rest_of_line(start)]
+        for number in range(following, last):
+            raw = self._line_bytes(number)
+            lines.append(raw[min(len(raw) - len(raw.lstrip(b" ")), indent):])
+        return b"\n".join(lines).decode("utf-8").strip()
 
     def heading(self, node: Any, level: int, indent: int) -> None:
         depth = node.meta["level"]
@@ -220,17 +238,13 @@ class _Converter:
         if node.name == "lheading":
             markup = node.meta["marker"]
             last = self.end_line(node.srcmap[1])
-            first = self._line_bytes(line)[node.srcmap[0] - self.starts[line]:]  # an item's
-            raw = [self._line_bytes(n) for n in range(line + 1, last - 1)]    # heading, too
-            content = b"\n".join([first] + [r[min(len(r) - len(r.lstrip(b" ")), indent):]
-                                            for r in raw]).decode("utf-8").strip()
+            inline_end = last - 1  # the underline is not text
+            content = self._text_of(node.srcmap[0], line + 1, inline_end, indent)
         else:
             markup = "#" * depth
-            last = line + 1
-            start = node.srcmap[0] - self.starts[line]  # a heading may open a list item
-            content = _atx_content(self._line_bytes(line)[start:].decode("utf-8"))
+            last = inline_end = line + 1
+            content = _atx_content(self._rest_of_line(node.srcmap[0]).decode("utf-8"))
         self.push("heading_open", tag, 1, level, map=[line, last], markup=markup)
-        inline_end = last - 1 if node.name == "lheading" else last
         self.push("inline", "", 0, level + 1, map=[line, inline_end], content=content,
                   children=self.inline(children))
         self.push("heading_close", tag, -1, level, markup=markup)
@@ -304,7 +318,7 @@ class _Converter:
         first, last = self.line_of(node.srcmap[0]), self.end_line(node.srcmap[1])
         if any(not self._line_bytes(n).lstrip(b" ").startswith(b"|") for n in range(first, last)):
             raise _Unsupported("a table row without a leading pipe")  # where tables end differs
-        if last < self.line_count and self._line_bytes(last).strip(b" "):
+        if last < self.line_count and not self._blank(last):
             raise _Unsupported("a table not followed by a blank line")  # ends differ
         self.push("table_open", "table", 1, level, map=[first, last])
         for part in node.children:
@@ -347,19 +361,11 @@ class _Converter:
             raise _Unsupported("deep inline nesting")
         for node in nodes:
             name = node.name
-            if name == "text":  # the usual node, so handled first and inline
-                content = node.meta["content"]
-                if out and out[-1].type == "text":
-                    out[-1].content += content
-                else:
-                    out.append(self.token("text", "", 0, {}, None, level, None, content))
+            if name == "text":
+                self._text(out, node.meta["content"], level)
             elif name == "text_special":  # markdown-it-py's text_join keeps the escape's
-                meta = node.meta           # markup and info on a new text
-                if out and out[-1].type == "text":
-                    out[-1].content += meta["content"]
-                else:
-                    out.append(self.token("text", "", 0, level=level, content=meta["content"],
-                                          markup=meta["markup"], info=meta["info"]))
+                meta = node.meta           # markup and info when it starts a text
+                self._text(out, meta["content"], level, meta["markup"], meta["info"])
             elif name in ("softbreak", "hardbreak"):
                 out.append(self.token(name, "br", 0, {}, None, level))
             elif name in _PAIRS:
@@ -388,11 +394,13 @@ class _Converter:
             else:
                 raise _Unsupported(name)
 
-    def _text(self, out: list[Token], content: str, level: int) -> None:
+    def _text(self, out: list[Token], content: str, level: int, markup: str = "",
+              info: str = "") -> None:
+        """Text joins the text before it, as markdown-it-py's joins leave it."""
         if out and out[-1].type == "text":
             out[-1].content += content
         else:
-            out.append(self.token("text", "", 0, {}, None, level, None, content))
+            out.append(self.token("text", "", 0, {}, None, level, None, content, markup, info))
 
     def _plain_destination(self, node: Any) -> None:
         """Links whose destination the parsers normalise differently are declined: non-ASCII

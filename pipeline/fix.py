@@ -26,7 +26,7 @@ from typing import Any
 import yaml
 
 from pipeline.config import Config
-from pipeline.load import anchor_of, load_bytes, slug_of
+from pipeline.load import anchor_of, article_files, load_bytes, slug_of
 from pipeline.model import Article, FieldPath
 from pipeline.schema import load_schema, outlines
 
@@ -240,9 +240,7 @@ class _LinkIndex:
     def texts(self) -> dict[Path, str]:
         if self._texts is None:
             self._texts = {}
-            files = (sorted(self.folder.glob("*.md"), key=lambda p: p.name)
-                     if self.folder.is_dir() else [])
-            for path in files:
+            for path in article_files(self.folder):
                 try:
                     self._texts[path] = path.read_text(encoding="utf-8", errors="replace")
                 except OSError:

@@ -34,7 +34,7 @@ from pipeline.render.view import (
     view_from_dict,
     view_to_dict,
 )
-from pipeline.rules.context import mentions_in
+from pipeline.rules.context import mentions_of
 from pipeline.schema import load_schema
 
 FORMATS = ("html", "json", "pdf")
@@ -214,7 +214,7 @@ def _plan(paths: dict[str, Path], stats: dict[str, tuple[int, int]],
     titles = {slug: entry.facts.title for slug, entry in known.items() if slug in paths}
     for slug in sorted(dirty):  # one text at a time: memory does not grow with the corpus
         text = _read_text(paths[slug])
-        mentions[slug] = _mentions(slug, text)
+        mentions[slug] = mentions_of(slug, text)
         titles[slug] = _title_guess(text) or slug
     plan = Plan(dirty, deleted, mentions, titles)
     plan.work = set(dirty)
@@ -254,10 +254,6 @@ def _title_guess(text: str) -> str:
     if value[:1] in ("'", '"') and value[-1:] == value[:1] and len(value) >= 2:
         return value[1:-1].replace("''", "'") if value[0] == "'" else value[1:-1]
     return value
-
-
-def _mentions(slug: str, text: str) -> tuple[str, ...]:
-    return tuple(sorted({m for m in mentions_in(text) if m != slug}))
 
 
 def _read_text(path: Path) -> str:
@@ -384,7 +380,7 @@ def _process(slug: str) -> Processed:
     stat = _stat(path)
     if article is None:
         return Processed(slug, stat, (), tuple(diagnostics), None, {})
-    mentions = _mentions(slug, "\n".join(article.lines))
+    mentions = mentions_of(slug, "\n".join(article.lines))
     light = build_view(article, site, with_sections=False)
     facts = Facts(article.title, _anchors(article), tuple(i.file for i in light.images),
                   json.dumps(view_to_dict(light), sort_keys=True))  # ASCII: 1 byte a character

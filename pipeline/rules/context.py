@@ -8,7 +8,7 @@ from datetime import date
 from pathlib import Path
 
 from pipeline.config import Config
-from pipeline.load import SLUG
+from pipeline.load import SLUG, article_files
 from pipeline.model import Article
 
 # `slug.md` wherever it is written: a link, a See Also entry, a reference definition.
@@ -36,6 +36,11 @@ def mentions_in(text: str) -> list[str]:
 _SLUG_CHARS = frozenset("abcdefghijklmnopqrstuvwxyz0123456789-")
 
 
+def mentions_of(slug: str, text: str) -> tuple[str, ...]:
+    """The other articles the text of `slug` names, each once, sorted."""
+    return tuple(sorted({found for found in mentions_in(text) if found != slug}))
+
+
 @dataclass
 class Corpus:
     """The articles folder, loaded lazily: checking one file does not parse all the others."""
@@ -52,9 +57,7 @@ class Corpus:
     @property
     def files(self) -> dict[str, Path]:
         if self._files is None:
-            folder = self.config.articles
-            paths = sorted(folder.glob("*.md"), key=lambda p: p.name) if folder.is_dir() else []
-            self._files = {p.name[:-3]: p for p in paths}
+            self._files = {p.name[:-3]: p for p in article_files(self.config.articles)}
         return self._files
 
     def slugs(self) -> set[str]:

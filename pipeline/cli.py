@@ -73,8 +73,9 @@ def build_parser() -> argparse.ArgumentParser:
         "publish", help="check, then render HTML, JSON and PDF into the build folder")
     publish.add_argument("--out", type=Path, default=Path("build"), metavar="DIR",
                          help="output folder (default: build)")
-    publish.add_argument("--formats", default="html,json,pdf", metavar="LIST",
-                         help="comma-separated outputs among html, json, pdf (default: all)")
+    publish.add_argument("--formats", "--format", action="append", metavar="LIST",
+                         help="outputs among html, json, pdf, comma-separated or repeated "
+                              "(default: all)")
     publish.add_argument("--jobs", "-j", type=int, default=0, metavar="N",
                          help="parallel workers (default: one per core)")
     publish.add_argument("--progress", action=argparse.BooleanOptionalAction, default=None,
@@ -205,13 +206,14 @@ def write_atomically(path: Path, text: str) -> None:
         raise
 
 
-def run_publish(out: Path, formats: str, jobs: int, progress: bool | None) -> int:
+def run_publish(out: Path, formats: list[str] | None, jobs: int, progress: bool | None) -> int:
     from pipeline.config import ConfigError, load_config
     from pipeline.publish import FORMATS, PublishRequest, publish
     from pipeline.report import Report, formatter
 
-    chosen = tuple(f.strip() for f in formats.split(",") if f.strip())
-    unknown = [f for f in chosen if f not in FORMATS]
+    named = {f.strip() for value in formats or list(FORMATS) for f in value.split(",")} - {""}
+    unknown = sorted(named - set(FORMATS))
+    chosen = tuple(f for f in FORMATS if f in named)  # one order: the same build either way
     if unknown or not chosen:
         raise ConfigError(f"--formats: unknown output(s) {', '.join(unknown) or '(none)'}; "
                           f"choose among {', '.join(FORMATS)}")

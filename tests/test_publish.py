@@ -88,6 +88,23 @@ def test_two_publishes_give_identical_bytes_and_the_second_renders_nothing(
     assert tree(corpus_project / "a") == tree(corpus_project / "b")
 
 
+def test_formats_may_be_repeated_in_any_order_and_name_one_build(
+        corpus_project: Path, run_cli: Runner) -> None:
+    first = run_cli(corpus_project, "publish", "--format", "json", "--format", "html")
+    assert first.returncode == 0, first.stderr
+    build = corpus_project / "build"
+    assert (build / "html" / "asthma.html").is_file()
+    assert (build / "json" / "asthma.json").is_file()
+    assert not (build / "print").exists()
+    again = run_cli(corpus_project, "publish", "--formats", "html,json")
+    assert "(0 rendered, 14 unchanged)" in again.stderr  # the same request as the first
+    before = tree(build)
+    wrong = run_cli(corpus_project, "publish", "--formats", "html", "--formats", "epub")
+    assert wrong.returncode == 2
+    assert "unknown output(s) epub" in wrong.stderr
+    assert tree(build) == before
+
+
 def test_one_changed_article_is_the_only_one_rendered(corpus_project: Path,
                                                       run_cli: Runner) -> None:
     assert run_cli(corpus_project, "publish", "--formats", "html,json").returncode == 0

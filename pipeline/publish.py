@@ -27,12 +27,14 @@ from pipeline.load import slug_of
 from pipeline.model import Article
 from pipeline.render.view import (
     ArticleView,
+    Listing,
     Site,
     absolute_view,
     build_view,
     disclaimers_from_schema,
-    view_from_dict,
-    view_to_dict,
+    listing_from_json,
+    listing_of,
+    listing_to_json,
 )
 from pipeline.rules.context import mentions_of
 from pipeline.schema import load_schema
@@ -40,7 +42,7 @@ from pipeline.schema import load_schema
 FORMATS = ("html", "json", "pdf")
 MANIFEST = "manifest.json"
 STATE_FOLDER = ".pipeline-cache"
-STATE_VERSION = 2
+STATE_VERSION = 3
 
 
 @dataclass(frozen=True)
@@ -63,17 +65,17 @@ class PublishResult:
         return not any(d.severity == "error" for d in self.diagnostics)
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Facts:
     """What the rest of the site needs from one article: for links, orphans and the index."""
 
     title: str
     anchors: tuple[str, ...]
     images: tuple[str, ...]
-    view: str  # the light view (no sections) as JSON, for the front and category pages
+    listing: str  # the article's `Listing` as JSON, for the front, category and index pages
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Processed:
     """One article checked (and, when it has no error, rendered) by a worker."""
 
@@ -85,7 +87,7 @@ class Processed:
     files: dict[str, str]  # path relative to the build → sha256
 
 
-@dataclass
+@dataclass(slots=True)
 class Entry:
     """An article as the last successful publish left it (the publish state)."""
 
@@ -100,8 +102,8 @@ class Entry:
 class State:
     fingerprint: str
     images: dict[str, tuple[int, int]]
-    articles: dict[str, Entry]  # read without their views (`Facts.view` is "") until
-    views_at: int = -1  # `_load_views` reads them from this offset of the state file
+    articles: dict[str, Entry]  # read without their listings (`Facts.listing` is "") until
+    listings_at: int = -1  # `_load_listings` reads them from this offset of the state file
     files: int = 0  # files in the build, the manifest included
 
 
@@ -135,8 +137,8 @@ def _publish_locked(config: Config, request: PublishRequest, out: Path) -> Publi
         cached = [d for entry in state.articles.values() for d in entry.diagnostics]
         return PublishResult(sorted(cached), rendered=0, reused=len(state.articles),
                              files=state.files)
-    if state is not None and not _load_views(config, out, state):
-        state = None  # the views the site pages need are lost: build everything
+    if state is not None and not _load_listings(config, out, state):
+        state = None  # the listings the site pages need are lost: build everything
         plan = _plan(paths, stats, images, state)
     staging = out.parent / f".{out.name}.staging-{os.getpid()}"
     _remove(staging)
@@ -181,8 +183,8 @@ def _collisions(config: Config, paths: dict[str, Path],
     page."""
     from pipeline.check import corpus_problems
 
-    categories = {paths[slug]: tuple(c["name"] for c in json.loads(entry.facts.view)
-                                     ["categories"])
+    categories = {paths[slug]: tuple(c.name for c in listing_from_json(entry.facts.listing)
+                                     .categories)
                   for slug, entry in entries.items() if slug in paths}
     return corpus_problems(config, categories)
 
@@ -308,9 +310,7 @@ def _build(config: Config, request: PublishRequest, paths: dict[str, Path], plan
         for processed in found:
             if processed.facts is not None:
                 plan.titles[processed.slug] = processed.facts.title
-                entries[processed.slug] = Entry(processed.stat, processed.mentions,
-                                                processed.diagnostics, processed.facts,
-                                                processed.files)
+                entries[sys.intern(processed.slug)] = _kept(processed, processed.facts)
             result.diagnostics.extend(processed.diagnostics)
         again -= plan.processed
         if again:
@@ -322,6 +322,18 @@ def _build(config: Config, request: PublishRequest, paths: dict[str, Path], plan
     result.rendered = len(plan.processed)
     result.reused = len(entries) - len(plan.processed & set(entries))
     return result, entries
+
+
+def _kept(processed: Processed, facts: Facts) -> Entry:
+    """The entry the publish keeps of an article, its repeated names (the slugs it mentions,
+    its headings' anchors) shared with every other entry's: at 10,000 articles, megabytes."""
+    return Entry(processed.stat, _interned(processed.mentions), processed.diagnostics,
+                 Facts(facts.title, _interned(facts.anchors), facts.images, facts.listing),
+                 processed.files)
+
+
+def _interned(names: tuple[str, ...]) -> tuple[str, ...]:
+    return tuple(map(sys.intern, names))
 
 
 def _follow_up(found: list[Processed], plan: Plan, state: State | None) -> set[str]:
@@ -383,7 +395,7 @@ def _process(slug: str) -> Processed:
     mentions = mentions_of(slug, "\n".join(article.lines))
     light = build_view(article, site, with_sections=False)
     facts = Facts(article.title, _anchors(article), tuple(i.file for i in light.images),
-                  json.dumps(view_to_dict(light), sort_keys=True))  # ASCII: 1 byte a character
+                  listing_to_json(listing_of(light)))
     files: dict[str, str] = {}
     if not any(d.severity == "error" for d in diagnostics):
         try:
@@ -573,7 +585,7 @@ def _write_site(config: Config, request: PublishRequest, staging: Path,
                 entries: dict[str, Entry]) -> int:
     """The pages made of every article (front, categories, index.json), images, manifest."""
     site = _site(config, {slug: entry.facts.title for slug, entry in entries.items()})
-    views = [view_from_dict(json.loads(entries[slug].facts.view)) for slug in sorted(entries)]
+    listings = [listing_from_json(entries[slug].facts.listing) for slug in sorted(entries)]
     written: dict[str, str] = {}
 
     def write(relative: str, data: bytes) -> None:
@@ -585,14 +597,14 @@ def _write_site(config: Config, request: PublishRequest, staging: Path,
         from pipeline.render.html import render_category_page, render_index_page, stylesheet
 
         env = environment(config.templates)
-        write("html/index.html", render_index_page(views, site, env))
+        write("html/index.html", render_index_page(listings, site, env))
         write("html/style.css", stylesheet(config.templates))
-        for category, members in _categories(views).items():
+        for category, members in _categories(listings).items():
             write(f"html/category/{category.slug}.html",
                   render_category_page(category, members, site, env))
         from pipeline.image_files import image_problem
 
-        for name in sorted({image.file for view in views for image in view.images}):
+        for name in sorted({name for entry in entries.values() for name in entry.facts.images}):
             source = image_source(config, name)
             # never publish an image that can run or load something (SEC105), even when the
             # check was told to let it through
@@ -602,21 +614,21 @@ def _write_site(config: Config, request: PublishRequest, staging: Path,
     if "json" in request.formats:
         from pipeline.render.json_api import render_index_json
 
-        write("json/index.json", render_index_json(views, site))
+        write("json/index.json", render_index_json(listings, site))
     for entry in entries.values():
         written.update(entry.files)
     _write(staging / MANIFEST, _manifest(written, entries, request.formats))
     return len(written) + 1
 
 
-def _categories(views: list[ArticleView]) -> dict[Any, list[ArticleView]]:
+def _categories(listings: list[Listing]) -> dict[Any, list[Listing]]:
     """Articles by category page: names that share a slug share the page (first name wins)."""
     names: dict[str, Any] = {}
-    groups: dict[str, dict[str, ArticleView]] = {}  # by article slug: no view twice
-    for view in views:
-        for category in view.categories:
+    groups: dict[str, dict[str, Listing]] = {}  # by article slug: no article twice
+    for listing in listings:
+        for category in listing.categories:
             names.setdefault(category.slug, category)
-            groups.setdefault(category.slug, {}).setdefault(view.slug, view)
+            groups.setdefault(category.slug, {}).setdefault(listing.slug, listing)
     return {names[slug]: list(groups[slug].values()) for slug in sorted(groups)}
 
 
@@ -667,11 +679,11 @@ def _read_state(config: Config, out: Path, fingerprint: str) -> State | None:
     """The state, if it belongs to this very build and this very setup; else None.
 
     The file is two lines of JSON: what a republish with nothing changed needs (read here),
-    then every article's light view (read by `_load_views`, only when pages are rebuilt)."""
+    then every article's listing (read by `_load_listings`, only when pages are rebuilt)."""
     try:
         with open(_state_path(config, out), "rb") as handle:
             head = handle.readline()
-            views_at = handle.tell()
+            listings_at = handle.tell()
         data = json.loads(head)
         manifest = hashlib.sha256((out / MANIFEST).read_bytes()).hexdigest()
     except (OSError, ValueError):
@@ -681,34 +693,36 @@ def _read_state(config: Config, out: Path, fingerprint: str) -> State | None:
         return None
     try:
         return State(fingerprint, {k: (v[0], v[1]) for k, v in data["images"].items()},
-                     {slug: _entry(raw) for slug, raw in data["articles"].items()}, views_at,
+                     {sys.intern(slug): _entry(raw) for slug, raw in data["articles"].items()},
+                     listings_at,
                      int(data["files"]))
     except (KeyError, TypeError, ValueError):
         return None
 
 
-def _load_views(config: Config, out: Path, state: State) -> bool:
-    """Fill in the views of the state's articles; False if any is missing or unreadable."""
+def _load_listings(config: Config, out: Path, state: State) -> bool:
+    """Fill in the listings of the state's articles; False if any is missing or unreadable."""
     from dataclasses import replace
 
     try:
         with open(_state_path(config, out), "rb") as handle:
-            handle.seek(state.views_at)
-            views = json.loads(handle.read())
+            handle.seek(state.listings_at)
+            listings = json.loads(handle.read())
         for slug, entry in state.articles.items():
-            view = views[slug]
-            if not isinstance(view, str):
+            listing = listings[slug]
+            if not isinstance(listing, str):
                 return False
-            entry.facts = replace(entry.facts, view=view)
+            listing_from_json(listing)  # raises if it is not one
+            entry.facts = replace(entry.facts, listing=listing)
     except (OSError, ValueError, KeyError, TypeError):
         return False
     return True
 
 
 def _entry(raw: dict[str, Any]) -> Entry:
-    return Entry(stat=(raw["stat"][0], raw["stat"][1]), mentions=tuple(raw["mentions"]),
+    return Entry(stat=(raw["stat"][0], raw["stat"][1]), mentions=_interned(raw["mentions"]),
                  diagnostics=tuple(Diagnostic(*d) for d in raw["diagnostics"]),
-                 facts=Facts(raw["facts"]["title"], tuple(raw["facts"]["anchors"]),
+                 facts=Facts(raw["facts"]["title"], _interned(raw["facts"]["anchors"]),
                              tuple(raw["facts"]["images"]), ""),
                  files=dict(raw["files"]))
 
@@ -735,10 +749,10 @@ def _write_state(config: Config, out: Path, state: State) -> None:
                           "files": entry.files}
                 handle.write(("," if number else "") + json.dumps(slug) + ": "
                              + json.dumps(record))
-            handle.write("}}\n{")  # line 2: the views, read only when pages are rebuilt
+            handle.write("}}\n{")  # line 2: the listings, read only when pages are rebuilt
             for number, (slug, entry) in enumerate(state.articles.items()):
                 handle.write(("," if number else "") + json.dumps(slug) + ": "
-                             + json.dumps(entry.facts.view))
+                             + json.dumps(entry.facts.listing))
             handle.write("}\n")
         os.replace(temporary, path)
     except OSError:

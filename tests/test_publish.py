@@ -124,15 +124,15 @@ def test_one_changed_article_is_the_only_one_rendered(corpus_project: Path,
         encoding="utf-8")
 
 
-def test_a_republish_reads_the_views_only_when_pages_are_rebuilt(corpus_project: Path,
-                                                                 run_cli: Runner) -> None:
-    """The state's second line (every article's view) is not read when nothing changed; when
-    it is needed and unreadable, everything is built again, and the build is still whole."""
+def test_a_republish_reads_the_listings_only_when_pages_are_rebuilt(corpus_project: Path,
+                                                                    run_cli: Runner) -> None:
+    """The state's second line (every article's listing) is not read when nothing changed;
+    when it is needed and unreadable, everything is built again, and the build is whole."""
     assert run_cli(corpus_project, "publish", "--formats", "html,json").returncode == 0
     before = tree(corpus_project / "build")
     (state,) = (corpus_project / ".pipeline-cache").glob("publish-*.json")
-    head, views, _ = state.read_bytes().split(b"\n")
-    assert json.loads(views)["asthma"].startswith('{"attribution"')
+    head, listings, _ = state.read_bytes().split(b"\n")
+    assert json.loads(json.loads(listings)["asthma"])[:3] == ["asthma", "Asthma", "condition"]
     state.write_bytes(head + b"\n{broken\n")
     result = run_cli(corpus_project, "publish", "--formats", "html,json")
     assert result.returncode == 0 and "(0 rendered, 14 unchanged)" in result.stderr
@@ -144,6 +144,26 @@ def test_a_republish_reads_the_views_only_when_pages_are_rebuilt(corpus_project:
     after = tree(corpus_project / "build")
     assert set(after) == set(before)
     assert {k for k in after if after[k] != before[k]} <= {"manifest.json"}
+
+
+@pytest.mark.parametrize("listing", ['[1, 2]', '"text"', '["a", "b", "c", "d", "e", [1], "f", '
+                                     '["x", "y", "z"]]', 'null'])
+def test_a_stored_listing_that_is_not_one_means_a_full_rebuild(
+        corpus_project: Path, run_cli: Runner, listing: str) -> None:
+    assert run_cli(corpus_project, "publish", "--formats", "html,json").returncode == 0
+    before = tree(corpus_project / "build")
+    (state,) = (corpus_project / ".pipeline-cache").glob("publish-*.json")
+    head, listings, _ = state.read_bytes().split(b"\n")
+    stored = json.loads(listings)
+    stored["asthma"] = listing
+    state.write_bytes(head + b"\n" + json.dumps(stored).encode() + b"\n")
+    article = corpus_project / "articles" / "influenza.md"
+    article.write_text(article.read_text(encoding="utf-8") + "\n", encoding="utf-8")
+    result = run_cli(corpus_project, "publish", "--formats", "html,json")
+    assert result.returncode == 0, result.stderr
+    assert "(14 rendered, 0 unchanged)" in result.stderr and "Traceback" not in result.stderr
+    after = tree(corpus_project / "build")
+    assert {k for k in after if after.get(k) != before.get(k)} <= {"manifest.json"}
 
 
 def test_a_template_change_renders_everything_again(corpus_project: Path,
@@ -214,3 +234,23 @@ def test_a_full_disk_leaves_the_previous_build(corpus_project: Path,
     assert "No space left on device" in result.diagnostics[0].message
     assert tree(out) == before
     assert not list(corpus_project.glob(".build.staging-*"))
+
+
+def test_the_site_pages_from_listings_equal_those_from_full_views(tmp_path: Path) -> None:
+    """A publish keeps only a listing of each article for the front, category and index
+    pages; those pages are byte for byte what the renderers give from the full views."""
+    import shutil
+
+    from tests.golden import GOLDEN_ARTICLES, load_corpus, render_site
+
+    shutil.copytree(GOLDEN_ARTICLES, tmp_path / "articles")  # the state folder goes beside it
+    corpus = load_corpus(tmp_path / "articles")
+    result = publish(corpus.config, PublishRequest(out=tmp_path / "build",
+                                                   formats=("html", "json"), jobs=1))
+    assert result.ok, result.diagnostics
+    expected = render_site(corpus)
+    pages = [k for k in expected if k.endswith("index.html") or k.endswith("index.json")
+             or k.startswith("html/category/")]
+    assert len(pages) >= 4
+    for relative in pages:
+        assert (tmp_path / "build" / relative).read_bytes() == expected[relative], relative

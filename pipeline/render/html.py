@@ -13,12 +13,12 @@ import unicodedata
 from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 import jinja2
 
 from pipeline.licenses import LICENSES
-from pipeline.render.view import ArticleView, CategoryView, LicenseView, Site
+from pipeline.render.view import ArticleView, CategoryView, LicenseView, Listed, Site
 
 _SITE_LICENSE = LICENSES["CC-BY-SA-4.0"]
 SITE_LICENSE = LicenseView(_SITE_LICENSE.spdx, _SITE_LICENSE.name, _SITE_LICENSE.url)
@@ -31,6 +31,7 @@ _MONTHS = ("January", "February", "March", "April", "May", "June", "July", "Augu
 _DATE = re.compile(r"(\d{4})-(\d{2})-(\d{2})")
 OTHER_INITIAL = "#"
 DASH = "\u2013"  # between a page's name and the site's in <title>
+_Shown = TypeVar("_Shown", bound=Listed)
 
 
 @dataclass(frozen=True)
@@ -39,14 +40,14 @@ class LetterGroup:
 
     letter: str  # "A" to "Z", or "#" for titles that start with anything else
     anchor: str
-    articles: list[ArticleView]
+    articles: list[Listed]
 
 
 @dataclass(frozen=True)
 class CategoryGroup:
     category: CategoryView
     url: str  # relative to the front page
-    articles: list[ArticleView]
+    articles: list[Listed]
 
 
 def render_article_page(view: ArticleView, site: Site, env: jinja2.Environment) -> bytes:
@@ -58,7 +59,7 @@ def render_article_page(view: ArticleView, site: Site, env: jinja2.Environment) 
                    page_license=view.license)
 
 
-def render_index_page(views: list[ArticleView], site: Site, env: jinja2.Environment) -> bytes:
+def render_index_page(views: Iterable[Listed], site: Site, env: jinja2.Environment) -> bytes:
     """`html/index.html`: every article A to Z with its summary, then by category."""
     ordered = sorted_views(views)
     description = (f"{site.name}: {len(ordered)} articles on medical conditions, medicines and "
@@ -74,7 +75,7 @@ def render_index_page(views: list[ArticleView], site: Site, env: jinja2.Environm
                    page_license=SITE_LICENSE)
 
 
-def render_category_page(category: CategoryView, views: list[ArticleView], site: Site,
+def render_category_page(category: CategoryView, views: Iterable[Listed], site: Site,
                          env: jinja2.Environment) -> bytes:
     """`html/category/<slug>.html`: the articles of one category, A to Z, with summaries."""
     ordered = sorted_views(views)
@@ -107,7 +108,7 @@ def _render(env: jinja2.Environment, name: str, site: Site, **context: Any) -> b
 # -- data for the templates ----------------------------------------------------------------
 
 
-def sorted_views(views: Iterable[ArticleView]) -> list[ArticleView]:
+def sorted_views(views: Iterable[_Shown]) -> list[_Shown]:
     """Articles in reading order: by title, ignoring case and accents; slug breaks ties."""
     return sorted(views, key=lambda v: (_fold(v.title), v.title, v.slug))
 
@@ -123,8 +124,8 @@ def initial(title: str) -> str:
     return first if "A" <= first <= "Z" else OTHER_INITIAL
 
 
-def letter_groups(ordered: list[ArticleView]) -> list[LetterGroup]:
-    groups: dict[str, list[ArticleView]] = {}
+def letter_groups(ordered: Iterable[Listed]) -> list[LetterGroup]:
+    groups: dict[str, list[Listed]] = {}
     for view in ordered:
         groups.setdefault(initial(view.title), []).append(view)
     return [LetterGroup(letter, "letter-" + (letter.lower() if letter != OTHER_INITIAL
@@ -133,9 +134,9 @@ def letter_groups(ordered: list[ArticleView]) -> list[LetterGroup]:
                                           key=lambda item: (item[0] == OTHER_INITIAL, item[0]))]
 
 
-def category_groups(ordered: list[ArticleView]) -> list[CategoryGroup]:
+def category_groups(ordered: Iterable[Listed]) -> list[CategoryGroup]:
     """Categories by name, each with its articles in reading order; one entry per slug."""
-    found: dict[str, tuple[CategoryView, list[ArticleView]]] = {}
+    found: dict[str, tuple[CategoryView, list[Listed]]] = {}
     for view in ordered:
         for slug in dict.fromkeys(category.slug for category in view.categories):
             category = next(c for c in view.categories if c.slug == slug)

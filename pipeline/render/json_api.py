@@ -14,9 +14,10 @@ import hashlib
 import html
 import json
 import re
+from collections.abc import Iterable
 from typing import Any
 
-from pipeline.render.view import ArticleView, CategoryView, LicenseView, Site
+from pipeline.render.view import ArticleView, CategoryView, LicenseView, Listed, Site
 
 API_VERSION = 1
 _FIRST_PARAGRAPH = re.compile(r"^<p>.*?</p>", re.DOTALL | re.MULTILINE)  # not in a list
@@ -28,7 +29,7 @@ def render_article_json(view: ArticleView, site: Site) -> bytes:
     return _dump(article_document(view, site))
 
 
-def render_index_json(views: list[ArticleView], site: Site) -> bytes:
+def render_index_json(views: Iterable[Listed], site: Site) -> bytes:
     """`json/index.json`: the site, every article's metadata by slug, and the categories."""
     ordered = sorted(views, key=lambda v: v.slug)
     categories: dict[str, tuple[CategoryView, list[str]]] = {}
@@ -65,7 +66,7 @@ def _timestamp(view: ArticleView) -> str:
     return f"{view.last_reviewed}T00:00:00Z" if view.last_reviewed else ""
 
 
-def summary_document(view: ArticleView, site: Site) -> dict[str, Any]:
+def summary_document(view: Listed, site: Site) -> dict[str, Any]:
     """One article in the index: enough to list, link and filter it."""
     return {
         "slug": view.slug,

@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
+import json
 import re
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, Protocol
 
 from pipeline.licenses import lookup
 from pipeline.model import Article
@@ -261,38 +262,61 @@ def absolute_view(view: ArticleView, site: Site) -> ArticleView:
         see_also=tuple(replace(link, url=site.url(link.url)) for link in view.see_also))
 
 
-def view_to_dict(view: ArticleView) -> dict[str, Any]:
-    """A light view (no sections) as plain JSON data, for the publish state (what
-    `dataclasses.asdict` gives, with lists for tuples, built without its deep copies)."""
-    return _plain(view)  # type: ignore[no-any-return]
+class Listed(Protocol):
+    """What the front, category and index pages show of an article: an `ArticleView` or,
+    in a publish, the article's `Listing`."""
+
+    @property
+    def slug(self) -> str: ...
+    @property
+    def title(self) -> str: ...
+    @property
+    def type(self) -> str: ...
+    @property
+    def summary(self) -> str: ...
+    @property
+    def url(self) -> str: ...
+    @property
+    def categories(self) -> tuple[CategoryView, ...]: ...
+    @property
+    def last_reviewed(self) -> str: ...
+    @property
+    def license(self) -> LicenseView: ...
 
 
-def _plain(value: Any) -> Any:
-    if isinstance(value, (tuple, list)):
-        return [_plain(item) for item in value]
-    names = _FIELD_NAMES.get(type(value))
-    if names is None:
-        from dataclasses import fields, is_dataclass
+@dataclass(frozen=True, slots=True)
+class Listing:
+    """An article as the pages made of every article list it: all that a publish keeps of
+    each article for those pages, in memory and in its state, a few hundred bytes."""
 
-        if not is_dataclass(value):
-            return value
-        names = _FIELD_NAMES[type(value)] = tuple(f.name for f in fields(value))
-    return {name: _plain(getattr(value, name)) for name in names}
+    slug: str
+    title: str
+    type: str
+    summary: str
+    url: str
+    categories: tuple[CategoryView, ...]
+    last_reviewed: str
+    license: LicenseView
 
 
-_FIELD_NAMES: dict[type, tuple[str, ...]] = {}
+def listing_of(view: Listed) -> Listing:
+    return Listing(view.slug, view.title, view.type, view.summary, view.url, view.categories,
+                   view.last_reviewed, view.license)
 
 
-def view_from_dict(data: dict[str, Any]) -> ArticleView:
-    """The inverse of `view_to_dict`."""
-    return ArticleView(
-        **{**data,
-           "license": LicenseView(**data["license"]),
-           "disclaimer": Disclaimer(**data["disclaimer"]),
-           "contributors": tuple(ContributorView(**c) for c in data["contributors"]),
-           "images": tuple(ImageView(**{**i, "license": LicenseView(**i["license"])})
-                           for i in data["images"]),
-           "categories": tuple(CategoryView(**c) for c in data["categories"]),
-           "sections": tuple(SectionView(**s) for s in data["sections"]),
-           "see_also": tuple(LinkView(**s) for s in data["see_also"]),
-           "links": tuple(data["links"])})
+def listing_to_json(listing: Listing) -> str:
+    """One JSON array, ASCII (one byte a character): how the publish holds and stores it."""
+    return json.dumps([listing.slug, listing.title, listing.type, listing.summary, listing.url,
+                       [[c.name, c.slug] for c in listing.categories], listing.last_reviewed,
+                       [listing.license.spdx, listing.license.name, listing.license.url]])
+
+
+def listing_from_json(text: str) -> Listing:
+    """The inverse of `listing_to_json`; ValueError, KeyError or TypeError if it is not one."""
+    slug, title, kind, summary, url, categories, reviewed, license_ = json.loads(text)
+    fields = (slug, title, kind, summary, url, reviewed, *license_)
+    if not all(isinstance(value, str) for value in fields) or len(license_) != 3:
+        raise ValueError("not a listing")
+    return Listing(slug, title, kind, summary, url,
+                   tuple(CategoryView(str(name), str(cat)) for name, cat in categories),
+                   reviewed, LicenseView(*license_))

@@ -29,7 +29,12 @@ from pipeline.characters import FORBIDDEN_CHARACTERS, has_forbidden
 from pipeline.diagnostics import Diagnostic, make
 from pipeline.model import Article, FieldPath
 from pipeline.rules.context import Context
-from pipeline.rules.text import inline_blocks, position, without_code_spans
+from pipeline.rules.text import (
+    front_matter_strings,
+    inline_blocks,
+    position,
+    without_code_spans,
+)
 
 if TYPE_CHECKING:
     from markdown_it.token import Token
@@ -156,18 +161,6 @@ _ADDRESS_FIELDS = frozenset({"source"})
 _UNSAFE_SCHEMES = frozenset({"javascript", "vbscript", "livescript", "data", "file"})
 
 
-def _strings(value: object, path: FieldPath) -> Iterator[tuple[FieldPath, str]]:
-    """Every text value of the front matter with its path (keys are text too)."""
-    if isinstance(value, str):
-        yield path, value
-    elif isinstance(value, dict):
-        for key, item in value.items():
-            yield from _strings(item, (*path, key))
-    elif isinstance(value, list):
-        for index, item in enumerate(value):
-            yield from _strings(item, (*path, index))
-
-
 _DIRECTIVE = re.compile(r"<!--\s*pipeline:.*?-->", re.DOTALL)  # misplaced: SUP103 reports it
 
 
@@ -188,7 +181,7 @@ def _markup_problem(path: FieldPath, text: str) -> str:
 def markup_in_front_matter(article: Article, context: Context) -> Iterator[Diagnostic]:
     """SEC106: front-matter values are plain text; markup and script addresses in them are
     shown to readers as the literal text, so they are reported rather than silently kept."""
-    for path, text in _strings(article.front_matter, ()):
+    for path, text in front_matter_strings(article.front_matter):
         problem = _markup_problem(path, text)
         if problem:
             span = article.source_map.value(path)
@@ -220,7 +213,7 @@ def control_characters(article: Article, context: Context) -> Iterator[Diagnosti
                            f"line holds the character {_describe(match.group())}", hint)
     if not any("\\" in line for line in article.lines[:article.body_line - 1]):
         return  # no YAML escape in the front matter: its values hold what the lines hold
-    for path, text in _strings(article.front_matter, ()):
+    for path, text in front_matter_strings(article.front_matter):
         match = FORBIDDEN_CHARACTERS.search(text)
         span = article.source_map.value(path)
         if match is not None and span.line not in reported:

@@ -12,7 +12,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
-from pipeline.model import Article
+from pipeline.model import Article, FieldPath
 
 if TYPE_CHECKING:
     from markdown_it.token import Token
@@ -87,3 +87,18 @@ def heading_anchors(article: Article) -> set[str]:
                 and index + 1 < len(article.tokens)):
             anchors.add(anchor_of(inline_text(article.tokens[index + 1])))
     return anchors
+
+
+def front_matter_strings(value: object, path: FieldPath = (),
+                         skip: frozenset[str] = frozenset()) -> Iterator[tuple[FieldPath, str]]:
+    """Every text value of the front matter with its path, leaving out the fields named in
+    `skip` wherever they are."""
+    if isinstance(value, str):
+        yield path, value
+    elif isinstance(value, dict):
+        for key, item in value.items():
+            if key not in skip:
+                yield from front_matter_strings(item, (*path, key), skip)
+    elif isinstance(value, list):
+        for index, item in enumerate(value):
+            yield from front_matter_strings(item, (*path, index), skip)

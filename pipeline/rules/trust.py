@@ -12,9 +12,15 @@ from datetime import date
 from typing import Any
 
 from pipeline.diagnostics import Diagnostic, make
-from pipeline.model import Article, FieldPath
+from pipeline.model import Article
 from pipeline.rules.context import Context
-from pipeline.rules.text import Block, inline_blocks, position, without_code_spans
+from pipeline.rules.text import (
+    Block,
+    front_matter_strings,
+    inline_blocks,
+    position,
+    without_code_spans,
+)
 
 # Professional designations readers can look up; `credentials = [...]` in the configuration
 # adds more. Compared without dots, spaces or case: "M.D." is MD, "MB ChB" is MBCHB.
@@ -172,24 +178,12 @@ def promotions(text: str) -> list[tuple[int, str]]:
     return sorted(first.values())
 
 
-def _front_matter_strings(value: Any, path: FieldPath) -> Iterator[tuple[FieldPath, str]]:
-    if isinstance(value, str):
-        yield path, value
-    elif isinstance(value, dict):
-        for key, item in value.items():
-            if key not in _NOT_SCANNED:
-                yield from _front_matter_strings(item, (*path, key))
-    elif isinstance(value, list):
-        for index, item in enumerate(value):
-            yield from _front_matter_strings(item, (*path, index))
-
-
 def promotional_content(article: Article, context: Context) -> Iterator[Diagnostic]:
     """TRS104: no offers, prices, promo codes, calls to buy or product plugs; one report per
     line."""
     hint = ("remove the advertising; an article informs, it does not sell (pasted pages often "
             "bring their adverts along)")
-    strings = list(_front_matter_strings(article.front_matter, ()))
+    strings = list(front_matter_strings(article.front_matter, skip=_NOT_SCANNED))
     blocks = inline_blocks(article)
     contents = [without_code_spans(block.content) for block in blocks]
     # One scan of everything first: it finds every match the string-by-string and

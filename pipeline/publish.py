@@ -13,11 +13,11 @@ import os
 import re
 import shutil
 import sys
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, TextIO
 
 from pipeline import __version__
 from pipeline.check import PARALLEL_FROM, check_one, corpus_files, display_path
@@ -145,12 +145,14 @@ def _publish_locked(config: Config, request: PublishRequest, out: Path) -> Publi
     try:
         staging.mkdir()
         result, entries = _build(config, request, paths, plan, state, staging)
-        result.diagnostics.extend(_collisions(config, paths, entries))
+        listings = {slug: listing_from_json(entries[slug].facts.listing)
+                    for slug in sorted(entries)}  # read once, for the two uses below
+        result.diagnostics.extend(_collisions(config, paths, listings))
         if not result.ok:
             return result
         if not _reuse(out, staging, entries, plan.processed):
             raise OSError(f"the previous build in {out} changed during the publish")
-        result.files = _write_site(config, request, staging, entries)
+        result.files = _write_site(config, request, staging, entries, listings)
         _swap(staging, out)
         _write_state(config, out, State(fingerprint, images, entries, files=result.files))
         return result
@@ -178,14 +180,13 @@ def _unsafe_names(config: Config, paths: dict[str, Path]) -> Iterator[Diagnostic
 
 
 def _collisions(config: Config, paths: dict[str, Path],
-                entries: dict[str, Entry]) -> list[Diagnostic]:
+                listings: dict[str, Listing]) -> list[Diagnostic]:
     """SEC104 across the corpus (as `pipeline check` reports it): category names that share a
     page."""
     from pipeline.check import corpus_problems
 
-    categories = {paths[slug]: tuple(c.name for c in listing_from_json(entry.facts.listing)
-                                     .categories)
-                  for slug, entry in entries.items() if slug in paths}
+    categories = {paths[slug]: tuple(c.name for c in listing.categories)
+                  for slug, listing in listings.items() if slug in paths}
     return corpus_problems(config, categories)
 
 
@@ -482,6 +483,18 @@ def image_source(config: Config, target: str) -> Path | None:
     return candidate if candidate.parent == folder else None
 
 
+def publishable_image(config: Config, target: str) -> Path | None:
+    """The image file a reference names, if it may be published and served: inside the
+    images folder, a file, and never one that can run or load something (SEC105), even when
+    the check was told to let it through."""
+    from pipeline.image_files import image_problem
+
+    source = image_source(config, target)
+    if source is None or not source.is_file() or image_problem(source, config.limits):
+        return None
+    return source
+
+
 def render_article(config: Config, site: Site, article: Article,
                    formats: tuple[str, ...]) -> dict[str, bytes]:
     """Every output file of one article, by path relative to the build folder."""
@@ -582,10 +595,10 @@ def pdf_text(data: bytes) -> str:
 
 
 def _write_site(config: Config, request: PublishRequest, staging: Path,
-                entries: dict[str, Entry]) -> int:
+                entries: dict[str, Entry], listings: dict[str, Listing]) -> int:
     """The pages made of every article (front, categories, index.json), images, manifest."""
     site = _site(config, {slug: entry.facts.title for slug, entry in entries.items()})
-    listings = [listing_from_json(entries[slug].facts.listing) for slug in sorted(entries)]
+    shown = list(listings.values())
     written: dict[str, str] = {}
 
     def write(relative: str, data: bytes) -> None:
@@ -597,24 +610,19 @@ def _write_site(config: Config, request: PublishRequest, staging: Path,
         from pipeline.render.html import render_category_page, render_index_page, stylesheet
 
         env = environment(config.templates)
-        write("html/index.html", render_index_page(listings, site, env))
+        write("html/index.html", render_index_page(shown, site, env))
         write("html/style.css", stylesheet(config.templates))
-        for category, members in _categories(listings).items():
+        for category, members in _categories(shown).items():
             write(f"html/category/{category.slug}.html",
                   render_category_page(category, members, site, env))
-        from pipeline.image_files import image_problem
-
         for name in sorted({name for entry in entries.values() for name in entry.facts.images}):
-            source = image_source(config, name)
-            # never publish an image that can run or load something (SEC105), even when the
-            # check was told to let it through
-            if source is not None and source.is_file() and not image_problem(source,
-                                                                              config.limits):
+            source = publishable_image(config, name)
+            if source is not None:
                 write(f"html/images/{source.name}", source.read_bytes())
     if "json" in request.formats:
         from pipeline.render.json_api import render_index_json
 
-        write("json/index.json", render_index_json(listings, site))
+        write("json/index.json", render_index_json(shown, site))
     for entry in entries.values():
         written.update(entry.files)
     _write(staging / MANIFEST, _manifest(written, entries, request.formats))
@@ -739,24 +747,30 @@ def _write_state(config: Config, out: Path, state: State) -> None:
         path.parent.mkdir(parents=True, exist_ok=True)
         temporary = path.with_suffix(f".{os.getpid()}.tmp")
         with open(temporary, "w", encoding="utf-8") as handle:  # streamed, entry by entry
-            handle.write(json.dumps(head)[:-1] + ', "articles": {')
-            for number, (slug, entry) in enumerate(state.articles.items()):
-                record = {"stat": entry.stat, "mentions": entry.mentions,
-                          "diagnostics": [astuple(d) for d in entry.diagnostics],
-                          "facts": {"title": entry.facts.title,
-                                    "anchors": entry.facts.anchors,
-                                    "images": entry.facts.images},
-                          "files": entry.files}
-                handle.write(("," if number else "") + json.dumps(slug) + ": "
-                             + json.dumps(record))
-            handle.write("}}\n{")  # line 2: the listings, read only when pages are rebuilt
-            for number, (slug, entry) in enumerate(state.articles.items()):
-                handle.write(("," if number else "") + json.dumps(slug) + ": "
-                             + json.dumps(entry.facts.listing))
-            handle.write("}\n")
+            handle.write(json.dumps(head)[:-1] + ', "articles": ')
+            _write_object(handle, ((slug, {"stat": entry.stat, "mentions": entry.mentions,
+                                           "diagnostics": [astuple(d)
+                                                           for d in entry.diagnostics],
+                                           "facts": {"title": entry.facts.title,
+                                                     "anchors": entry.facts.anchors,
+                                                     "images": entry.facts.images},
+                                           "files": entry.files})
+                                   for slug, entry in state.articles.items()))
+            handle.write("}\n")  # line 2: the listings, read only when pages are rebuilt
+            _write_object(handle, ((slug, entry.facts.listing)
+                                   for slug, entry in state.articles.items()))
+            handle.write("\n")
         os.replace(temporary, path)
     except OSError:
         pass  # only a cache: the next publish does more work
+
+
+def _write_object(handle: TextIO, items: Iterable[tuple[str, Any]]) -> None:
+    """A JSON object written member by member, never whole in memory."""
+    handle.write("{")
+    for number, (key, value) in enumerate(items):
+        handle.write(("," if number else "") + json.dumps(key) + ": " + json.dumps(value))
+    handle.write("}")
 
 
 # -- files and the swap ------------------------------------------------------------------------

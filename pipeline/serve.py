@@ -224,13 +224,11 @@ def make_handler(preview: Preview, watcher: Watcher) -> type[BaseHTTPRequestHand
                 self.send(200, "text/html; charset=utf-8", body)
 
         def image(self, name: str) -> None:
-            from pipeline.image_files import image_problem
-            from pipeline.publish import image_source
+            from pipeline.publish import publishable_image
 
-            path = image_source(preview.config, name)
+            path = publishable_image(preview.config, name)  # SEC105: never served either
             kind = _TYPES.get(path.suffix.lower()) if path is not None else None
-            if (path is None or kind is None or not path.is_file()
-                    or image_problem(path, preview.config.limits)):  # SEC105: never served
+            if path is None or kind is None:
                 self.send(404, "text/plain; charset=utf-8", b"not found\n")
                 return
             self.send(200, kind, path.read_bytes())

@@ -34,15 +34,15 @@ def publish(session: nox.Session) -> None:
 def style(session: nox.Session) -> None:
     """Lint and type-check the package (ruff, mypy --strict)."""
     session.install("-e", ".[dev,pdf]")
-    session.run("ruff", "check", "pipeline", "tests", "noxfile.py")
-    session.run("mypy", "pipeline")
+    session.run("ruff", "check", "pipeline", "benchmarks", "tests", "noxfile.py")
+    session.run("mypy", "pipeline", "benchmarks")
 
 
 @nox.session
 def bench(session: nox.Session) -> None:
     """Benchmark check and publish against Hugo; writes docs/benchmarks.md (-- --quick)."""
     session.install("-e", ".[pdf]", "hugo")
-    session.run("python", "-m", "pipeline.bench", *session.posargs)
+    session.run("python", "-m", "benchmarks.bench", *session.posargs)
 
 
 @nox.session

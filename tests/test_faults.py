@@ -16,7 +16,7 @@ from pathlib import Path
 
 import pytest
 
-from pipeline.benchcorpus import generate
+from benchmarks.corpus import generate
 from tests.conftest import write_pyproject
 from tests.test_publish import tree
 

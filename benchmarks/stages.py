@@ -2,8 +2,12 @@
 process. The benchmark runs it with the code under test on part of its corpus, so that the
 table in docs/benchmarks.md says what each unmet target is up against.
 
-`python -m pipeline.benchstages PROJECT COUNT` prints JSON: milliseconds of CPU per article
-for each stage (`ms`), and the share of the bodies the Rust parser's route took (`fast`).
+`python -m benchmarks.stages PROJECT COUNT` prints JSON: milliseconds of CPU per article for
+each stage (`ms`).
+
+Each stage calls the pipeline's own functions, as a check or a publish does, one after the
+other; nothing in the pipeline is replaced or patched. The Markdown parse is measured twice:
+inside the whole load, and alone (on copies of the loaded articles) to show its share.
 """
 
 from __future__ import annotations
@@ -19,12 +23,13 @@ from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
-# (key, what it is, whether `pipeline check` does it, whether `publish` does it)
+# (key, what it is, whether `pipeline check` does it, whether `publish` does it); a stage
+# that is part of another (the parse, inside the load) is in neither sum.
 STAGES: tuple[tuple[str, str, bool, bool], ...] = (
-    ("read", "read and decode the file", True, True),
-    ("front", "front matter (YAML events, source map) and the size limits", True, True),
-    ("parse", "Markdown to tokens: the Rust parser and the conversion", True, True),
-    ("reference", "*for comparison*: the same bodies through markdown-it-py alone", False,
+    ("read", "read the file", True, True),
+    ("load", "load: decode, front matter (YAML events, source map), the size limits and the "
+             "Markdown parse", True, True),
+    ("parse", "*of which* the Markdown parse (markdown-it-py tokens, sections, links)", False,
      False),
     ("schema", "JSON Schema (jsonschema-rs)", True, True),
     ("rules", "content rules (the table in `pipeline/rules/`)", True, True),
@@ -39,11 +44,10 @@ STAGES: tuple[tuple[str, str, bool, bool], ...] = (
 
 def measure(project: Path, count: int) -> dict[str, Any]:
     """Milliseconds of CPU per article for each stage, over the first `count` articles."""
-    import pipeline.load as load
-    from pipeline import fastmd
     from pipeline.check import corpus_files
     from pipeline.config import load_config
-    from pipeline.publish import _site, _write, missing_notices
+    from pipeline.load import load_bytes, parse_body, read_regular_file, slug_of
+    from pipeline.publish import make_site, missing_notices
     from pipeline.render.environment import environment
     from pipeline.render.html import render_article_page
     from pipeline.render.json_api import render_article_json
@@ -54,7 +58,10 @@ def measure(project: Path, count: int) -> dict[str, Any]:
     from pipeline.workers import GC_THRESHOLD
 
     config = load_config(project)
+    limits = config.limits
     paths = corpus_files(config)[:count]
+    if not paths:
+        raise SystemExit(f"stages: no articles in {config.articles}")
     results: dict[str, float] = {}
 
     def stage(key: str, items: Sequence[Any], work: Callable[[Any], Any]) -> list[Any]:
@@ -70,37 +77,28 @@ def measure(project: Path, count: int) -> dict[str, Any]:
         results[key] = (time.process_time() - started) * 1000 / len(items)
         return out
 
-    limit = config.limits.max_file_bytes
-    texts = stage("read", paths, lambda p: load.read_regular_file(p, limit))
-    real_parse = load.parse_body
-    load.parse_body = lambda article, limits: None
-    try:
-        bare = stage("front", list(zip(paths, texts, strict=True)),
-                     lambda pair: load.load_bytes(pair[1], pair[0].name, pair[0].stem,
-                                                  config.limits).article)
-    finally:
-        load.parse_body = real_parse
-    nesting = config.limits.max_markdown_nesting
-    # timed on copies that are dropped at once, as a worker drops each article's tokens
-    stage("parse", bare, lambda article: real_parse(replace(article), config.limits))
-    for article in bare:
-        real_parse(article, config.limits)
-    reference = load.markdown_parser(nesting)
-    stage("reference", bare, lambda article: reference.parse(article.body))
-    articles = [a for a in bare if a is not None and a.tokens]
+    data = stage("read", paths, lambda path: read_regular_file(path, limits.max_file_bytes))
+    loaded = stage("load", list(zip(paths, data, strict=True)),
+                   lambda pair: load_bytes(pair[1], pair[0].name, slug_of(pair[0]),
+                                           limits).article)
+    articles = [article for article in loaded if article is not None]
     if len(articles) != len(paths):
-        raise SystemExit("benchstages: some articles did not load; run `pipeline check`")
-    fast = sum(fastmd.parse(a.body, nesting) is not None for a in articles) / len(articles)
+        raise SystemExit("stages: some articles did not load; run `pipeline check`")
+    # timed on shallow copies that are dropped at once, as a worker drops each article's tokens
+    stage("parse", articles, lambda article: parse_body(replace(article), limits))
     stage("schema", articles, lambda article: check_schema(article, config.schema))
-    context = Context(config=config, corpus=Corpus(config, deferred=True))
+    context = Context(config=config, corpus=Corpus(config))
+    # As a whole-corpus check does before its workers start: the index of which articles
+    # name which, built once (not timed), so no rule reads the other files per article.
+    context.corpus.mentioned_by("")
     stage("rules", articles, lambda article: run_rules(article, context))
-    site = _site(config, {a.slug: a.title for a in articles})
+    site = make_site(config, {article.slug: article for article in articles})
     env = environment(config.templates)
     views = stage("view", articles, lambda article: build_view(article, site))
     pages = stage("html", views, lambda view: render_article_page(view, site, env))
     documents = stage("json", views,
                       lambda view: render_article_json(absolute_view(view, site), site))
-    lights = [build_view(a, site, with_sections=False) for a in articles]
+    lights = [build_view(article, site, with_sections=False) for article in articles]
     stage("notices", list(zip(articles, pages, documents, lights, strict=True)),
           lambda four: list(missing_notices(four[0], {"html/a.html": four[1],
                                                        "json/a.json": four[2]}, four[3])))
@@ -109,19 +107,22 @@ def measure(project: Path, count: int) -> dict[str, Any]:
 
         def write(pair: tuple[str, tuple[bytes, bytes]]) -> None:
             slug, (page, document) = pair
-            for relative, data in ((f"html/{slug}.html", page), (f"json/{slug}.json", document)):
-                _write(folder / relative, data)
-                hashlib.sha256(data).hexdigest()
+            for relative, output in ((f"html/{slug}.html", page),
+                                     (f"json/{slug}.json", document)):
+                path = folder / relative
+                path.parent.mkdir(parents=True, exist_ok=True)
+                path.write_bytes(output)
+                hashlib.sha256(output).hexdigest()
 
         stage("write", [(a.slug, pair) for a, pair in
                         zip(articles, zip(pages, documents, strict=True), strict=True)], write)
-    return {"ms": results, "fast": fast}
+    return {"ms": results}
 
 
 def main(argv: Sequence[str] | None = None) -> int:
     args = list(sys.argv[1:] if argv is None else argv)
     if len(args) != 2 or not args[1].isdigit() or int(args[1]) < 1:
-        print("usage: python -m pipeline.benchstages PROJECT COUNT", file=sys.stderr)
+        print("usage: python -m benchmarks.stages PROJECT COUNT", file=sys.stderr)
         return 2
     print(json.dumps(measure(Path(args[0]), int(args[1]))))
     return 0

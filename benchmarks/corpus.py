@@ -3,11 +3,19 @@
 Every generated article is valid: all three types, required and optional sections, images
 with credits, links to neighbours (no orphans), See Also lists, lists, tables and emphasis;
 about 5 KB each. Hugo reads the same files as they are (its front matter is YAML too).
+The same count and seed always give the same bytes.
+
+`python -m benchmarks.corpus --count N [--seed S] --out DIR` writes `DIR/<slug>.md` and the
+images they use (`DIR/images/`), then prints one line: how many files, and the sizes.
 """
 
 from __future__ import annotations
 
+import argparse
 import random
+import statistics
+import sys
+from collections.abc import Sequence
 from pathlib import Path
 
 _VOCABULARY = ("immune cells tissue response infection inflammation symptom treatment diagnosis "
@@ -30,6 +38,7 @@ CATEGORIES = ["Immunology", "Cardiology", "Respiratory medicine", "Endocrinology
 PEOPLE = [("Amara Okafor", "MD"), ("Daniel Reyes", "PharmD"), ("Helen Whitfield", "MBBS, FRCP"),
           ("Priya Raman", "RD, MPH"), ("Sarah Lindqvist", "RN, MSc"), ("Tomasz Nowak", "PhD")]
 IMAGES = 8
+MIN_COUNT = 2  # one article alone would have an empty See Also and be an orphan
 
 SVG = """<svg xmlns="http://www.w3.org/2000/svg" width="200" height="120" viewBox="0 0 200 120">
 <title>Diagram {n}</title><rect x="10" y="10" width="180" height="100" fill="#dde" stroke="#335"/>
@@ -109,13 +118,22 @@ def article_text(index: int, count: int, rng: random.Random, titles: dict[str, s
     return "\n".join(lines) + "\n" + "\n".join(sections)
 
 
+def image_names(count: int) -> list[str]:
+    """The images `count` articles use (every third article has one of the eight)."""
+    return [f"diagram-{n}.svg" for n in sorted({i % IMAGES for i in range(0, count, 3)})]
+
+
 def generate(folder: Path, count: int, seed: int = 1) -> list[Path]:
-    """Write `count` articles (and their images) into `folder`; return the article paths."""
+    """Write `count` articles (and the images they use) into `folder`; return the article
+    paths."""
+    if count < MIN_COUNT:
+        raise ValueError(f"count must be at least {MIN_COUNT} (each article links to others)")
     rng = random.Random(seed)
     folder.mkdir(parents=True, exist_ok=True)
     (folder / "images").mkdir(exist_ok=True)
-    for n in range(IMAGES):
-        (folder / "images" / f"diagram-{n}.svg").write_text(SVG.format(n=n), encoding="utf-8")
+    for name in image_names(count):
+        n = int(name.removeprefix("diagram-").removesuffix(".svg"))
+        (folder / "images" / name).write_text(SVG.format(n=n), encoding="utf-8")
     slugs = [f"article-{i:05d}" for i in range(count)]
     titles = {slug: f"Synthetic subject {i}" for i, slug in enumerate(slugs)}
     paths = []
@@ -124,3 +142,64 @@ def generate(folder: Path, count: int, seed: int = 1) -> list[Path]:
         path.write_text(article_text(index, count, rng, titles, slugs), encoding="utf-8")
         paths.append(path)
     return paths
+
+
+# -- command line -------------------------------------------------------------------------------
+
+
+def _size(size: float) -> str:
+    return f"{size / 1000:.1f} KB" if size < 1_000_000 else f"{size / 1_000_000:.1f} MB"
+
+
+def summary(folder: Path, articles: Sequence[Path], seed: int) -> str:
+    """One line: how many files were written where, and how large they are."""
+    sizes = sorted(path.stat().st_size for path in articles)
+    images = [folder / "images" / name for name in image_names(len(articles))]
+    image_bytes = sum(path.stat().st_size for path in images)
+    deciles = statistics.quantiles(sizes, n=10, method="inclusive")
+    return (f"wrote {len(articles) + len(images)} files to {folder} (seed {seed}): "
+            f"{len(articles)} articles, {_size(sum(sizes))}, per article min "
+            f"{_size(sizes[0])}, p10 {_size(deciles[0])}, median "
+            f"{_size(statistics.median(sizes))}, p90 {_size(deciles[-1])}, max "
+            f"{_size(sizes[-1])}; {len(images)} images, {_size(image_bytes)}")
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="python -m benchmarks.corpus",
+        description="Write a seeded synthetic corpus of valid articles, with the images they "
+                    "use, for benchmarks and load tests.")
+    parser.add_argument("--count", type=int, required=True,
+                        help=f"number of articles (at least {MIN_COUNT})")
+    parser.add_argument("--seed", type=int, default=1, help="random seed (default 1)")
+    parser.add_argument("--out", type=Path, required=True,
+                        help="folder for the articles (images go to OUT/images); created if "
+                             "missing")
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    if args.count < MIN_COUNT:
+        parser.error(f"--count must be at least {MIN_COUNT}")
+    out: Path = args.out
+    if out.exists() and not out.is_dir():
+        parser.error(f"--out {out} exists and is not a folder")
+    wanted = {f"article-{i:05d}.md" for i in range(args.count)}
+    stale = sorted(p.name for p in out.glob("*.md") if p.name not in wanted) if out.is_dir() else []
+    if stale:
+        # left over from another corpus, they would link to articles that no longer exist
+        parser.error(f"--out {out} already holds {len(stale)} other article(s) "
+                     f"(e.g. {stale[0]}); use an empty or new folder")
+    try:
+        paths = generate(out, args.count, args.seed)
+    except OSError as error:
+        print(f"corpus: cannot write to {out}: {error}", file=sys.stderr)
+        return 1
+    print(summary(out, paths, args.seed))
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

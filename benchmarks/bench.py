@@ -1,7 +1,7 @@
 """Faster than Hugo? A benchmark of `pipeline check` and `pipeline publish` against Hugo.
 
-`python -m pipeline.bench [--quick] [--count N] [--runs R] [--output docs/benchmarks.md]`
-(or `nox -s bench`) generates a seeded synthetic corpus (`pipeline.benchcorpus`) in a scratch
+`python -m benchmarks.bench [--quick] [--count N] [--runs R] [--output docs/benchmarks.md]`
+(or `nox -s bench`) generates a seeded synthetic corpus (`benchmarks.corpus`) in a scratch
 folder, has Hugo build the same files to HTML + JSON, times the pipeline's commands as
 subprocesses (interpreter start-up included) alternating with Hugo's cold builds, samples
 the peak memory of each process tree, and writes a Markdown table with pass/fail against
@@ -10,6 +10,9 @@ the targets of the issue "Faster than Hugo".
 Every command must succeed and produce one output per article and format (counted), or the
 benchmark stops with an error: a figure for a build that did not happen is worse than none.
 The Hugo site (config and layouts) is written at run time from the constants below.
+
+The pipeline is measured from outside: `python -m pipeline …` subprocesses, and the stage
+profile (`benchmarks.stages`) calls its public functions; nothing in it is patched.
 """
 
 from __future__ import annotations
@@ -33,8 +36,10 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+import pipeline
+from benchmarks.corpus import MIN_COUNT, generate
+from benchmarks.stages import STAGES
 from pipeline import __version__
-from pipeline.benchcorpus import generate
 
 DEFAULT_COUNT, QUICK_COUNT = 10_000, 1_000
 DEFAULT_SAMPLE, QUICK_SAMPLE = 500, 100
@@ -46,6 +51,8 @@ SAMPLE_INTERVAL = 0.02  # seconds between two memory samples
 SOURCE_DATE_EPOCH = "1795564800"  # 2026-11-25
 MB = 1_000_000
 CACHE_FOLDER = ".pipeline-cache"  # where the pipeline keeps state between runs
+PIPELINE_CODE = Path(pipeline.__file__).resolve().parent  # the package under test
+BENCHMARKS_CODE = Path(__file__).resolve().parent  # this package (the stage profile runs it)
 
 # -- the Hugo site ------------------------------------------------------------------------------
 
@@ -240,7 +247,7 @@ class Snapshot:
     stays valid.
     """
 
-    folder: Path  # holds pipeline/, templates/, schemas/
+    folder: Path  # holds pipeline/, benchmarks/ (for the stage profile), templates/, schemas/
     schema: Path
     templates: Path
     digest: str
@@ -253,7 +260,8 @@ def snapshot_code(project: Path, folder: Path) -> Snapshot:
     if folder.exists():
         shutil.rmtree(folder)
     ignore = shutil.ignore_patterns("__pycache__", "*.pyc")
-    shutil.copytree(Path(__file__).resolve().parent, folder / "pipeline", ignore=ignore)
+    shutil.copytree(PIPELINE_CODE, folder / "pipeline", ignore=ignore)
+    shutil.copytree(BENCHMARKS_CODE, folder / "benchmarks", ignore=ignore)
     shutil.copytree(config.templates, folder / "templates", ignore=ignore)
     shutil.copytree(config.schema.parent, folder / "schemas", ignore=ignore)
     schema, templates = folder / "schemas" / config.schema.name, folder / "templates"
@@ -499,7 +507,7 @@ class Options:
     jobs: int | None = None
     hugo: Path | None = None
     quick: bool = False
-    command: str = "python -m pipeline.bench"
+    command: str = "python -m benchmarks.bench"
 
 
 @dataclass
@@ -509,7 +517,7 @@ class Results:
     machine: dict[str, str]
     elapsed: float
     notes: list[str] = field(default_factory=list)
-    stages: dict[str, Any] = field(default_factory=dict)  # `pipeline.benchstages` output
+    stages: dict[str, Any] = field(default_factory=dict)  # `benchmarks.stages` output
 
 
 # A first run's cost, guessed from a measured row scaled by the number of articles.
@@ -658,29 +666,28 @@ STAGE_ARTICLES = 300
 
 
 def stage_costs(corpus: Corpus, count: int, log: Callable[[str], None]) -> dict[str, Any]:
-    """CPU per article, stage by stage, in one process (`pipeline.benchstages`)."""
+    """CPU per article, stage by stage, in one process (`benchmarks.stages`), run with the
+    corpus's copy of the code (which holds `benchmarks/` too)."""
     log(f"stage costs ({count} articles, one process)")
-    run = timed([sys.executable, "-m", "pipeline.benchstages", corpus.root, str(count)],
+    run = timed([sys.executable, "-m", "benchmarks.stages", corpus.root, str(count)],
                 corpus.root, pipeline_env(corpus.code))
     try:
         found: dict[str, Any] = json.loads(run.stdout)
     except ValueError as error:
-        raise BenchError(f"pipeline.benchstages printed no JSON: {error}") from None
+        raise BenchError(f"benchmarks.stages printed no JSON: {error}") from None
     found["articles"] = count
     return found
 
 
 def stages_table(results: Results) -> str:
     """Where the time goes, and the CPU per article each unmet target would allow."""
-    from pipeline.benchstages import STAGES
-
     stages, rows = results.stages, results.rows
     if not stages:
         return "Not measured.\n"
     ms: dict[str, float] = stages["ms"]
     lines = [f"CPU per article, stage by stage, in one process, over the first "
-             f"{stages['articles']} articles of the corpus (`python -m pipeline.benchstages`); "
-             f"the Rust parser's route took {stages['fast']:.0%} of the bodies.\n",
+             f"{stages['articles']} articles of the corpus (`python -m benchmarks.stages`); "
+             "the row *of which* is part of the row above it, and in neither sum.\n",
              "| stage | ms per article | check | publish |", "|---|---:|:-:|:-:|"]
     for key, text, in_check, in_publish in STAGES:
         lines.append(f"| {text} | {ms.get(key, 0):.3f} | {'✓' if in_check else ''} | "
@@ -730,7 +737,7 @@ def code_digest_of_project(project: Path) -> str:
     from pipeline.config import load_config
 
     config = load_config(project)
-    return code_digest(Path(__file__).resolve().parent, config.templates, config.schema)
+    return code_digest(PIPELINE_CODE, config.templates, config.schema)
 
 
 def plan_rows(full: Corpus, sample: Corpus, small: Corpus) -> dict[str, Row]:
@@ -892,7 +899,7 @@ def machine_facts(hugo: Path) -> dict[str, str]:
 
 def _commit() -> str:
     """The checkout's commit, read-only, and whether the pipeline's files differ from it."""
-    root = Path(__file__).resolve().parent.parent
+    root = PIPELINE_CODE.parent
 
     def git(*args: str) -> str:
         try:
@@ -905,8 +912,7 @@ def _commit() -> str:
     head = git("rev-parse", "--short", "HEAD")
     if not head:
         return "no git checkout"
-    dirty = git("status", "--porcelain", "--", "pipeline", "templates", "schemas",
-                ":(exclude)pipeline/bench.py")
+    dirty = git("status", "--porcelain", "--", "pipeline", "templates", "schemas")
     return f"commit {head}" + (" with uncommitted changes" if dirty else "")
 
 
@@ -930,7 +936,7 @@ def markdown(results: Results) -> str:
             else f"default --jobs (one worker per core: {machine['cpus']})")
     parts = [
         "# Benchmarks: the pipeline against Hugo\n",
-        "Generated by `pipeline.bench`; do not edit by hand. Regenerate with `nox -s bench` "
+        "Generated by `benchmarks.bench`; do not edit by hand. Regenerate with `nox -s bench` "
         "(10,000 articles) or `nox -s bench -- --quick` (1,000 articles, a one-minute "
         "budget).\n",
         f"Command: `{options.command}`. Targets met: **{passed} of {len(verdicts)}**"
@@ -950,7 +956,7 @@ def markdown(results: Results) -> str:
         f"| Hugo | {machine['hugo']} (`{machine['hugo_path']}`, default parallelism) |",
         f"| corpus | {full.count:,} articles, {full.total_bytes() / MB:.1f} MB "
         f"({full.total_bytes() / full.count / 1000:.1f} KB per article), "
-        f"`benchcorpus.generate(seed={full.seed})` |",
+        f"`benchmarks.corpus.generate(seed={full.seed})` |",
         f"| PDF sample | {sample.count:,} articles (the same generator and seed) |",
         f"| memory comparison | {small.count:,} articles (the same generator and seed) |",
         f"| runs | {options.runs} per measurement, interleaved with Hugo's "
@@ -982,7 +988,8 @@ def markdown(results: Results) -> str:
         "sentence to the Overview of one article (titles and links unchanged) and checks "
         "that its page shows it.",
         "- The code under test is a copy of the checkout's `pipeline/`, templates and schemas "
-        "taken at the start (`<workdir>/code`, first on `PYTHONPATH`), so that edits made to "
+        "taken at the start (`<workdir>/code`, first on `PYTHONPATH`, with `benchmarks/` for "
+        "the stage profile), so that edits made to "
         "the checkout during a long run neither mix versions nor spoil the republishes' "
         "cache.",
         "- Peak memory: a thread samples the process tree every "
@@ -1031,7 +1038,7 @@ def markdown(results: Results) -> str:
 
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
-        prog="python -m pipeline.bench",
+        prog="python -m benchmarks.bench",
         description="Benchmark pipeline check and publish against Hugo on a synthetic corpus.")
     parser.add_argument("--quick", action="store_true",
                         help=f"{QUICK_COUNT:,} articles, a {QUICK_SAMPLE}-article PDF sample, "
@@ -1059,15 +1066,17 @@ def options_from_args(args: argparse.Namespace, argv: Sequence[str]) -> Options:
     sample = args.sample or min(count, QUICK_SAMPLE if args.quick else DEFAULT_SAMPLE)
     runs = args.runs or (QUICK_RUNS if args.quick else DEFAULT_RUNS)
     budget = args.budget if args.budget is not None else QUICK_BUDGET if args.quick else None
-    for name, value in (("--count", count), ("--sample", sample), ("--runs", runs)):
-        if value < 1:
-            raise BenchError(f"{name} must be at least 1")
-    if count < 10:
-        raise BenchError("--count must be at least 10 (the memory comparison uses a tenth)")
+    if runs < 1:
+        raise BenchError("--runs must be at least 1")
+    if sample < MIN_COUNT:
+        raise BenchError(f"--sample must be at least {MIN_COUNT} (articles link to others)")
+    if count < 10 * MIN_COUNT:
+        raise BenchError(f"--count must be at least {10 * MIN_COUNT} (the memory comparison "
+                         f"uses a tenth, of at least {MIN_COUNT} articles)")
     return Options(count=count, sample=sample, small=max(count // 10, 1), runs=runs,
                    seed=args.seed, workdir=args.workdir, budget=budget, jobs=args.jobs,
                    hugo=args.hugo, quick=args.quick,
-                   command=" ".join(["python -m pipeline.bench", *argv]))
+                   command=" ".join(["python -m benchmarks.bench", *argv]))
 
 
 def main(argv: Sequence[str] | None = None) -> int:

@@ -16,6 +16,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from pipeline.config import Config
+from pipeline.fsio import read_texts
 from pipeline.load import article_files, slug_of
 
 
@@ -62,7 +63,7 @@ def changed_articles(config: Config, ref: str, within: list[Path] | None = None)
     def in_scope(path: Path) -> bool:
         return any(path == scope or _under(path, scope) for scope in scopes)
 
-    texts = _Texts(articles)
+    texts = _Texts(articles, config.limits.max_file_bytes)
     deleted = sorted(slug_of(p) for p in gone if is_article(p))
     edited = sorted(slug_of(p) for p in changed if is_article(p))
     images = sorted(p.name for p in changed | gone
@@ -134,19 +135,15 @@ def _under(path: Path, folder: Path) -> bool:
 class _Texts:
     """The raw text of every article of the corpus, read once, for cheap link scans."""
 
-    def __init__(self, folder: Path) -> None:
+    def __init__(self, folder: Path, limit: int) -> None:
         self.folder = folder
+        self.limit = limit
         self._texts: dict[Path, str] | None = None
 
     @property
     def texts(self) -> dict[Path, str]:
-        if self._texts is None:
-            self._texts = {}
-            for path in article_files(self.folder):
-                try:
-                    self._texts[path] = path.read_text(encoding="utf-8", errors="replace")
-                except OSError:
-                    continue
+        if self._texts is None:  # guarded reads: never a FIFO, never past the size limit
+            self._texts = read_texts(article_files(self.folder), self.limit)
         return self._texts
 
     def linking_to(self, slugs: list[str], anchored: bool) -> set[Path]:

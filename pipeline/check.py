@@ -14,8 +14,10 @@ from pathlib import Path
 
 from pipeline.config import Config
 from pipeline.diagnostics import Diagnostic, make
+from pipeline.fsio import display_path, read_regular_file
 from pipeline.load import article_files, load_file
 from pipeline.model import Article
+from pipeline.names import category_slug
 from pipeline.rules import run_rules, suppressions
 from pipeline.rules.context import Context, Corpus
 from pipeline.schema import check_schema
@@ -34,14 +36,6 @@ class CheckResult:
     @property
     def warnings(self) -> int:
         return sum(1 for d in self.diagnostics if d.severity == "warning")
-
-
-def display_path(path: Path) -> str:
-    """The path as users see it: relative to the working folder when inside it."""
-    try:
-        return Path(os.path.relpath(path)).as_posix() if path.is_absolute() else path.as_posix()
-    except ValueError:
-        return path.as_posix()
 
 
 def discover(paths: list[Path], config: Config) -> tuple[list[Path], list[Diagnostic]]:
@@ -74,7 +68,6 @@ class Checked:
     diagnostics: list[Diagnostic]
     article: Article | None
     categories: tuple[str, ...] = ()  # for the corpus-wide name check (SEC104)
-    mentions: tuple[str, ...] = ()  # slugs its text names, when the orphan check is deferred
 
 
 def check_paths(config: Config, paths: list[Path] | None = None, jobs: int = 0,
@@ -89,8 +82,6 @@ def check_paths(config: Config, paths: list[Path] | None = None, jobs: int = 0,
     articles: dict[str, Article] = {}
     categories: dict[Path, tuple[str, ...]] = {}
     outcomes = list(check_each(context, targets, jobs, keep_articles))
-    if context.corpus.deferred:
-        settle_orphans(outcomes)
     for path, checked in zip(targets, outcomes, strict=True):
         diagnostics.extend(checked.diagnostics)
         categories[path] = checked.categories
@@ -117,32 +108,7 @@ def check_one(context: Context, path: Path, keep_article: bool = True) -> Checke
         found.extend(run_rules(article, context))
         found = suppressions.apply(article, found)
     return Checked(display, _configured(found, config), article if keep_article else None,
-                   _category_names(article), _mentions_of(context, path, article))
-
-
-def _mentions_of(context: Context, path: Path, article: Article | None) -> tuple[str, ...]:
-    if not context.corpus.deferred:
-        return ()
-    from pipeline.load import slug_of
-    from pipeline.rules.context import mentions_of
-
-    slug = slug_of(path)
-    own = context.corpus.files.get(slug)
-    if own is None or os.path.abspath(own) != os.path.abspath(path):
-        return ()  # only the corpus's own files count, as in `Corpus.mentioned_by`
-    text = "\n".join(article.lines) if article is not None else context.corpus._read(slug)
-    return mentions_of(slug, text)
-
-
-def settle_orphans(checked: list[Checked]) -> None:
-    """Withdraw the LNK104 reported, under `Corpus.deferred`, for articles another file names."""
-    from pipeline.load import slug_of
-
-    named = {slug for outcome in checked for slug in outcome.mentions}
-    for outcome in checked:
-        if any(d.code == "LNK104" for d in outcome.diagnostics) \
-                and slug_of(Path(outcome.path)) in named:
-            outcome.diagnostics[:] = [d for d in outcome.diagnostics if d.code != "LNK104"]
+                   _category_names(article))
 
 
 _SHARED: dict[str, Context] = {}
@@ -158,18 +124,13 @@ def check_each(context: Context, targets: list[Path], jobs: int = 0,
         return
     from pipeline.workers import pool
 
-    if _covers_corpus(context, targets):
-        context.corpus.deferred = True  # each worker reports its file's mentions instead
-    else:
-        context.corpus.mentioned_by("")  # build the shared index once, not once per worker
+    # Every worker answers "does another article link here?" from the same index, built
+    # once before the workers start: the answer, and so what an inline suppression of
+    # LNK104 silences, cannot depend on how the files are split between workers.
+    context.corpus.mentioned_by("")
     with pool(workers, _start_worker, context) as executor:
         yield from executor.map(_check_in_worker, targets,
                                 chunksize=max(1, len(targets) // (workers * 16)))
-
-
-def _covers_corpus(context: Context, targets: list[Path]) -> bool:
-    checked = {os.path.abspath(p) for p in targets}
-    return all(os.path.abspath(p) in checked for p in context.corpus.files.values())
 
 
 def _start_worker(context: Context) -> None:
@@ -273,7 +234,7 @@ def name_collisions(config: Config, categories: dict[Path, tuple[str, ...]]
     limit = config.limits.max_slug_chars
     for path in sorted(categories, key=str):
         for name in categories[path]:
-            slug = category_file_name(name)
+            slug = category_slug(name)
             first_name, first_path = spelt.setdefault(slug, (name, path))
             if len(slug) > limit:
                 line, column = _front_matter_position(path, name)
@@ -290,18 +251,8 @@ def name_collisions(config: Config, categories: dict[Path, tuple[str, ...]]
     return problems
 
 
-def category_file_name(name: str) -> str:
-    """The slug of a category's page, as `pipeline.render.view.category_slug` makes it (kept
-    here so that checking does not import the renderers; a test holds the two together)."""
-    import re
-
-    return "-".join(re.findall(r"[a-z0-9]+", name.lower())) or "category"
-
-
 def _front_matter_position(path: Path, text: str) -> tuple[int, int]:
     """Line and column of `text` in the file's front matter (line 1 if it cannot be found)."""
-    from pipeline.load import read_regular_file
-
     try:
         lines = read_regular_file(path, 1 << 20).decode("utf-8", "replace").splitlines()
     except OSError:

@@ -14,6 +14,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, TextIO
 
+from pipeline.fsio import write_atomically
+
 if TYPE_CHECKING:
     from pipeline.check import CheckResult
     from pipeline.config import Config
@@ -163,7 +165,7 @@ def run_check(request: CheckRequest) -> int:
         text += statistics(report) if request.format in ("text", "concise") else ""
     if request.output is not None:
         try:
-            write_atomically(request.output, text)
+            write_atomically(request.output, text.encode("utf-8"))
         except OSError as error:
             print(f"pipeline: cannot write the report to {request.output}: "
                   f"{error.strerror or error}", file=sys.stderr)
@@ -190,20 +192,6 @@ def statistics(report: object) -> str:
     rows = sorted(counts.items(), key=lambda item: (-item[1], item[0]))
     return "".join(f"{count:6d}  {code}  {name} [{severity}]\n"
                    for (code, name, severity), count in rows)
-
-
-def write_atomically(path: Path, text: str) -> None:
-    import tempfile
-
-    path.parent.mkdir(parents=True, exist_ok=True)
-    with tempfile.NamedTemporaryFile("w", encoding="utf-8", dir=path.parent, delete=False,
-                                     prefix=f".{path.name}.", suffix=".tmp") as handle:
-        handle.write(text)
-    try:
-        os.replace(handle.name, path)
-    except OSError:
-        os.unlink(handle.name)  # e.g. FILE is a folder: leave no temporary file behind
-        raise
 
 
 def run_publish(out: Path, formats: list[str] | None, jobs: int, progress: bool | None) -> int:
@@ -315,8 +303,8 @@ def _nothing_checked() -> CheckResult:
 
 
 def run_new(title: str, kind: str | None, slug: str | None) -> int:
-    from pipeline.check import display_path
     from pipeline.config import load_config
+    from pipeline.fsio import display_path
     from pipeline.new import NewArticleError, create
 
     try:
@@ -339,7 +327,7 @@ def run_schema(output: Path | None, draft: str) -> int:
 
     text = editor_schema_text(load_schema(load_config().schema), draft)
     if output is not None:
-        write_atomically(output, text)
+        write_atomically(output, text.encode("utf-8"))
     else:
         sys.stdout.write(text)
     return EXIT_OK

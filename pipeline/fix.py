@@ -14,10 +14,7 @@ Files are written atomically (a temporary file in the same folder, then `os.repl
 
 from __future__ import annotations
 
-import os
 import re
-import stat
-import tempfile
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -26,8 +23,10 @@ from typing import Any
 import yaml
 
 from pipeline.config import Config
-from pipeline.load import anchor_of, article_files, load_bytes, slug_of
+from pipeline.fsio import display_path, read_regular_file, read_texts, write_atomically
+from pipeline.load import article_files, load_bytes
 from pipeline.model import Article, FieldPath
+from pipeline.names import anchor_of, slug_of
 from pipeline.schema import load_schema, outlines
 
 LICENSE_SPELLING = "LIC104"
@@ -77,8 +76,6 @@ class _Line:
 
 def fix_paths(config: Config, paths: Iterable[Path]) -> FixResult:
     """Apply the safe fixes to each file, writing only the files that change."""
-    from pipeline.check import display_path
-
     outline = _synonyms(config)
     links = _LinkIndex(config)
     result = FixResult()
@@ -86,8 +83,8 @@ def fix_paths(config: Config, paths: Iterable[Path]) -> FixResult:
         if path.is_symlink() or not path.is_file():
             continue  # a link is fixed where it points, by whoever owns that file
         display = display_path(path)
-        try:
-            data = path.read_bytes()
+        try:  # a regular file, at most the size limit: never a FIFO or /dev/zero
+            data = read_regular_file(path, config.limits.max_file_bytes)
         except OSError as error:
             result.problems.append(f"{display}: cannot read: {error.strerror or error}")
             continue
@@ -138,23 +135,6 @@ def split_lines(text: str) -> list[_Line]:
     if parts[-1]:
         lines.append(_Line(parts[-1], ""))
     return lines
-
-
-def write_atomically(path: Path, data: bytes) -> None:
-    """Replace `path` by a file holding `data`, keeping its permission bits."""
-    mode = stat.S_IMODE(path.stat().st_mode)
-    handle, temporary = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.",
-                                         suffix=".tmp")
-    try:
-        with os.fdopen(handle, "wb") as stream:
-            stream.write(data)
-            stream.flush()
-            os.fsync(stream.fileno())
-        os.chmod(temporary, mode)
-        os.replace(temporary, path)
-    except BaseException:
-        Path(temporary).unlink(missing_ok=True)
-        raise
 
 
 # -- licences ----------------------------------------------------------------------------------
@@ -235,16 +215,12 @@ class _LinkIndex:
 
     def __init__(self, config: Config) -> None:
         self.folder = config.articles
+        self.limit = config.limits.max_file_bytes
         self._texts: dict[Path, str] | None = None
 
     def texts(self) -> dict[Path, str]:
         if self._texts is None:
-            self._texts = {}
-            for path in article_files(self.folder):
-                try:
-                    self._texts[path] = path.read_text(encoding="utf-8", errors="replace")
-                except OSError:
-                    continue
+            self._texts = read_texts(article_files(self.folder), self.limit)
         return self._texts
 
     def linked(self, slug: str, anchor: str) -> bool:

@@ -24,8 +24,15 @@ from xml.parsers import expat
 
 from pipeline.config import Limits
 
-FORMATS = {".svg": "SVG", ".png": "PNG", ".jpg": "JPEG", ".jpeg": "JPEG", ".gif": "GIF",
-           ".webp": "WebP"}
+# The image types articles may show: file suffix → (format name, media type). The check,
+# the site, the preview and the print renderer all read this one table.
+IMAGE_TYPES: dict[str, tuple[str, str]] = {
+    ".svg": ("SVG", "image/svg+xml"), ".png": ("PNG", "image/png"),
+    ".jpg": ("JPEG", "image/jpeg"), ".jpeg": ("JPEG", "image/jpeg"),
+    ".gif": ("GIF", "image/gif"), ".webp": ("WebP", "image/webp"),
+}
+FORMATS = {suffix: name for suffix, (name, _) in IMAGE_TYPES.items()}
+MEDIA_TYPES = {suffix: media for suffix, (_, media) in IMAGE_TYPES.items()}
 _EMBEDDING = frozenset({"script", "foreignobject", "iframe", "embed", "object", "handler",
                         "listener", "audio", "video", "portal"})
 _ANIMATION = frozenset({"animate", "set", "animatemotion", "animatetransform"})

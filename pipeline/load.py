@@ -18,17 +18,20 @@ import yaml
 
 from pipeline.config import MAX_YAML_DEPTH, Limits
 from pipeline.diagnostics import Diagnostic, make
+from pipeline.fsio import read_regular_file
 from pipeline.model import Article, FieldPath, Link, Section, SourceMap, Span
+from pipeline.names import SLUG, slug_of, unique_ids
+
+__all__ = ["SLUG", "Loaded", "article_files", "load_bytes", "load_file", "read_regular_file",
+           "slug_of"]
 
 if TYPE_CHECKING:
     from markdown_it import MarkdownIt
     from markdown_it.token import Token
 
-SLUG = re.compile(r"[a-z0-9]+(?:-[a-z0-9]+)*")
 _NULLS = frozenset({"", "~", "null", "Null", "NULL"})
 _FENCE = frozenset({"---"})
 _CLOSERS = frozenset({"---", "..."})
-_ANCHOR_STRIP = re.compile(r"[^\w\- ]", re.UNICODE)
 _CORE_TAG = "tag:yaml.org,2002:"
 # However high `max_yaml_depth` is set, nesting beyond this is refused: the front matter is
 # validated by recursive code (jsonschema), and paths into deeper values grow quadratically.
@@ -47,10 +50,6 @@ def article_files(folder: Path) -> list[Path]:
     return sorted(folder.glob("*.md"), key=lambda p: p.name) if folder.is_dir() else []
 
 
-def slug_of(path: Path) -> str:
-    return path.name[:-3] if path.name.endswith(".md") else path.stem
-
-
 def load_file(path: Path, display: str, limits: Limits) -> Loaded:
     """Read and load one article file."""
     try:
@@ -64,36 +63,6 @@ def load_file(path: Path, display: str, limits: Limits) -> Loaded:
                                   "check that the file exists and is readable; a symbolic "
                                   "link may point to nothing")])
     return load_bytes(data, display, slug_of(path), limits)
-
-
-def read_regular_file(path: Path, limit: int) -> bytes:
-    """The bytes of a regular file, at most `limit + 1` of them (enough to tell that it is too
-    large). A FIFO, a device (`/dev/zero`) or a folder raises OSError instead of blocking or
-    never ending; the check is made on the open file, so a swapped path cannot slip through."""
-    import errno
-    import os
-    import stat
-
-    flags = os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_NOCTTY", 0)
-    descriptor = os.open(path, flags | getattr(os, "O_CLOEXEC", 0))
-    try:
-        mode = os.fstat(descriptor).st_mode
-        if stat.S_ISDIR(mode):
-            raise OSError(errno.EISDIR, os.strerror(errno.EISDIR), str(path))
-        if not stat.S_ISREG(mode):
-            raise OSError(errno.EINVAL, "not a regular file (a device, a pipe or a socket)",
-                          str(path))
-        chunks: list[bytes] = []
-        remaining = limit + 1
-        while remaining > 0:
-            chunk = os.read(descriptor, min(remaining, 1 << 20))
-            if not chunk:
-                break
-            chunks.append(chunk)
-            remaining -= len(chunk)
-        return b"".join(chunks)
-    finally:
-        os.close(descriptor)
 
 
 def load_bytes(data: bytes, display: str, slug: str, limits: Limits) -> Loaded:
@@ -572,11 +541,6 @@ def _too_many_elements(article: Article, limits: Limits, held: str, unit: str) -
                 "split the article; remove generated or pasted markup")
 
 
-def anchor_of(title: str) -> str:
-    """The fragment id of a heading: lower case, punctuation dropped, spaces to hyphens."""
-    return "-".join(_ANCHOR_STRIP.sub("", title.lower()).split())
-
-
 def inline_text(token: Token) -> str:
     """Plain text of an inline token."""
     parts: list[str] = []
@@ -591,19 +555,41 @@ def inline_text(token: Token) -> str:
 
 
 def parse_body(article: Article, limits: Limits) -> None:
-    """Parse the body once; record its tokens, `##` sections and links. The Rust parser is
-    tried first (`pipeline.fastmd`); markdown-it-py, the reference, parses what it declines."""
-    from pipeline import fastmd
-
-    tokens = (fastmd.parse(article.body, limits.max_markdown_nesting)
-              or markdown_parser(limits.max_markdown_nesting).parse(article.body))
+    """Parse the body once, with the one parser; record its tokens, `##` sections, heading
+    ids and links. Every rule and every renderer reads these."""
+    tokens = markdown_parser(limits.max_markdown_nesting).parse(article.body)
     article.tokens = tokens
+    _name_headings(tokens)
     article.sections = _sections(article, tokens)
     article.links = _links(article, tokens)
 
 
+def _is_section_start(token: Token) -> bool:
+    """A `##` heading at the top level: a heading inside a list item or a quote belongs to
+    the section around it."""
+    return token.type == "heading_open" and token.tag == "h2" and token.level == 0
+
+
+def _name_headings(tokens: list[Token]) -> None:
+    """Give every heading its element id, as the `id` attribute of its token: the ids the
+    renderers write and the ids links are checked against. Section headings choose first
+    (other articles link to them), then the other headings in document order."""
+    headings = [i for i, t in enumerate(tokens) if t.type == "heading_open"]
+    order = ([i for i in headings if _is_section_start(tokens[i])]
+             + [i for i in headings if not _is_section_start(tokens[i])])
+    titles = [inline_text(tokens[i + 1]) if i + 1 < len(tokens) else "" for i in order]
+    for index, name in zip(order, unique_ids(titles), strict=True):
+        tokens[index].attrSet("id", name)
+
+
+def heading_ids(article: Article) -> set[str]:
+    """Every heading id of the article: what `slug.md#fragment` may name."""
+    return {str(t.attrs["id"]) for t in article.tokens
+            if t.type == "heading_open" and "id" in t.attrs}
+
+
 def _sections(article: Article, tokens: list[Token]) -> list[Section]:
-    starts = [i for i, t in enumerate(tokens) if t.type == "heading_open" and t.tag == "h2"]
+    starts = [i for i, t in enumerate(tokens) if _is_section_start(t)]
     last_line = _last_content_line(article)
     sections: list[Section] = []
     for number, start in enumerate(starts):
@@ -616,7 +602,8 @@ def _sections(article: Article, tokens: list[Token]) -> list[Section]:
         raw = article.lines[line - 1]
         column = len(raw) - len(raw.lstrip()) + 1
         content = [t for t in tokens[start + 3:end] if t.type != "html_block"]
-        sections.append(Section(title=title, anchor=anchor_of(title), line=line, column=column,
+        sections.append(Section(title=title, anchor=str(tokens[start].attrs["id"]), line=line,
+                                column=column,
                                 end_line=max(next_line, line), empty=not content,
                                 token_start=start, token_end=end))
     return sections

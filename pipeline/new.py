@@ -11,15 +11,14 @@ from __future__ import annotations
 import json
 import os
 import re
-import tempfile
-import unicodedata
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
 from pathlib import Path
 from typing import Any
 
 from pipeline.config import Config
-from pipeline.load import SLUG
+from pipeline.fsio import create_exclusively, display_path
+from pipeline.names import SLUG, slugify
 from pipeline.schema import Schema, load_schema, outlines
 
 PLACEHOLDER = "TODO:"
@@ -27,8 +26,6 @@ LICENSE = "CC-BY-SA-4.0"
 MAX_TITLE = 120
 
 # Letters that Unicode decomposition does not reduce to ASCII.
-_LETTERS = {"ß": "ss", "æ": "ae", "œ": "oe", "ø": "o", "đ": "d", "ð": "d", "þ": "th",
-            "ł": "l", "\u0131": "i", "ħ": "h", "ŋ": "ng", "\u017f": "s"}
 # A list item shown as an example in the guidance (`- [Title](slug.md)`): a list section.
 _LIST_EXAMPLE = re.compile(r"`\s*[-*+]\s")
 # Plain YAML scalars that are safe to leave unquoted: words, digits and mild punctuation.
@@ -52,16 +49,6 @@ class NewArticle:
     kind: str
     sections: tuple[str, ...]
     placeholders: int
-
-
-def slugify(title: str) -> str:
-    """Lower-case ASCII words joined by hyphens; accents transliterated (`Ménière` → `meniere`)."""
-    text = "".join(_LETTERS.get(char, char) for char in title.lower())
-    text = re.sub(r"(?<=\w)['\u2019](?=\w)", "", text)  # Crohn's → crohns
-    ascii_text = "".join(char if char.isascii() else " "
-                         for char in unicodedata.normalize("NFKD", text)
-                         if not unicodedata.combining(char))  # é → e, a dash → a gap
-    return "-".join(re.findall(r"[a-z0-9]+", ascii_text))
 
 
 def review_date(environ: dict[str, str] | os._Environ[str] = os.environ) -> date:
@@ -160,40 +147,9 @@ def create(config: Config, title: str, kind: str | None, slug: str | None,
 
 
 def _write_new(path: Path, data: bytes) -> None:
-    """Create `path` with `data` atomically, refusing if it exists (hard link, no clobber)."""
-    refusal = (f"{_shown(path)} already exists; edit it, or choose another name with "
-               "--slug")
-    if path.exists() or path.is_symlink():
-        raise NewArticleError(refusal, 1)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    handle, temporary = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.",
-                                         suffix=".tmp")
+    """Create `path` with `data` atomically, refusing if it exists."""
     try:
-        with os.fdopen(handle, "wb") as stream:
-            stream.write(data)
-        os.chmod(temporary, 0o666 & ~_umask())
-        try:
-            os.link(temporary, path)
-        except FileExistsError as error:
-            raise NewArticleError(refusal, 1) from error
-        except OSError:  # no hard links on this file system: exclusive create instead
-            try:
-                with open(path, "xb") as stream:
-                    stream.write(data)
-            except FileExistsError as error:
-                raise NewArticleError(refusal, 1) from error
-    finally:
-        Path(temporary).unlink(missing_ok=True)
-
-
-def _shown(path: Path) -> str:
-    try:
-        return Path(os.path.relpath(path)).as_posix()
-    except ValueError:
-        return path.as_posix()
-
-
-def _umask() -> int:
-    mask = os.umask(0)
-    os.umask(mask)
-    return mask
+        create_exclusively(path, data)
+    except FileExistsError as error:
+        raise NewArticleError(f"{display_path(path)} already exists; edit it, or choose another "
+                              "name with --slug", 1) from error

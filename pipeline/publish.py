@@ -20,9 +20,10 @@ from pathlib import Path
 from typing import Any, TextIO
 
 from pipeline import __version__
-from pipeline.check import PARALLEL_FROM, check_one, corpus_files, display_path
+from pipeline.check import PARALLEL_FROM, check_one, corpus_files
 from pipeline.config import Config
 from pipeline.diagnostics import Diagnostic, make
+from pipeline.fsio import display_path, exclusive_lock, read_text, write_file
 from pipeline.load import slug_of
 from pipeline.model import Article
 from pipeline.render.view import (
@@ -260,12 +261,8 @@ def _title_guess(text: str) -> str:
 
 
 def _read_text(path: Path) -> str:
-    from pipeline.load import read_regular_file
-
-    try:  # a regular file, and a bounded read: a link to /dev/zero must not hang the scan
-        return read_regular_file(path, MAX_SCAN)[:MAX_SCAN].decode("utf-8", errors="replace")
-    except OSError:
-        return ""
+    """A regular file, and a bounded read: a link to /dev/zero must not hang the scan."""
+    return read_text(path, MAX_SCAN) or ""
 
 
 MAX_SCAN = 4 * 1024 * 1024
@@ -407,17 +404,15 @@ def _process(slug: str) -> Processed:
             outputs = {}
         diagnostics.extend(missing_notices(article, outputs, light))
         for relative, data in outputs.items():
-            _write(_JOB["staging"] / relative, data)
+            write_file(_JOB["staging"] / relative, data)
             files[relative] = hashlib.sha256(data).hexdigest()
     return Processed(slug, stat, mentions, tuple(diagnostics), facts, files)
 
 
 def _anchors(article: Article) -> tuple[str, ...]:
-    from pipeline.load import anchor_of, inline_text
+    from pipeline.load import heading_ids
 
-    found = {anchor_of(inline_text(article.tokens[i + 1]))
-             for i, token in enumerate(article.tokens) if token.type == "heading_open"}
-    return tuple(sorted(found))
+    return tuple(sorted(heading_ids(article)))
 
 
 def _site(config: Config, titles: dict[str, str]) -> Site:
@@ -602,7 +597,7 @@ def _write_site(config: Config, request: PublishRequest, staging: Path,
     written: dict[str, str] = {}
 
     def write(relative: str, data: bytes) -> None:
-        _write(staging / relative, data)
+        write_file(staging / relative, data)
         written[relative] = hashlib.sha256(data).hexdigest()
 
     if "html" in request.formats:
@@ -625,7 +620,7 @@ def _write_site(config: Config, request: PublishRequest, staging: Path,
         write("json/index.json", render_index_json(shown, site))
     for entry in entries.values():
         written.update(entry.files)
-    _write(staging / MANIFEST, _manifest(written, entries, request.formats))
+    write_file(staging / MANIFEST, _manifest(written, entries, request.formats))
     return len(written) + 1
 
 
@@ -776,12 +771,6 @@ def _write_object(handle: TextIO, items: Iterable[tuple[str, Any]]) -> None:
 # -- files and the swap ------------------------------------------------------------------------
 
 
-def _write(path: Path, data: bytes) -> None:
-    path.parent.mkdir(parents=True, exist_ok=True)
-    with open(path, "wb") as handle:
-        handle.write(data)
-
-
 def _remove(path: Path) -> None:
     if path.is_symlink() or path.is_file():
         path.unlink()
@@ -850,33 +839,11 @@ def _fsync_tree(folder: Path) -> None:
 @contextmanager
 def _locked(out: Path) -> Iterator[Diagnostic | None]:
     """An exclusive lock per output folder; a second publish gets a diagnostic, not a wait."""
-    import fcntl
-
-    lock_path = out.parent / f".{out.name}.lock"
-    # Never through a symbolic link: a planted `.build.lock -> somewhere` would otherwise
-    # have that file truncated. The lock is the flock, not the file's content, so the kernel
-    # releases it when the holder dies, even by SIGKILL.
-    flags = os.O_RDWR | os.O_CREAT | getattr(os, "O_NOFOLLOW", 0) | getattr(os, "O_CLOEXEC", 0)
-    with open(os.open(lock_path, flags, 0o644), "r+", encoding="utf-8") as handle:
-        try:
-            fcntl.flock(handle.fileno(), fcntl.LOCK_EX | fcntl.LOCK_NB)
-        except BlockingIOError:
-            handle.seek(0)
-            holder = handle.read().strip() or "another process"
-            yield make(display_path(out), 1, 1, "PUB001",
-                       f"another publish of {display_path(out)} is running (pid {holder})",
-                       "wait for it to finish, then publish again")
-            return
-        handle.seek(0)
-        handle.truncate()
-        handle.write(str(os.getpid()))
-        handle.flush()
-        try:
-            yield None
-        finally:
-            handle.seek(0)
-            handle.truncate()
-            fcntl.flock(handle.fileno(), fcntl.LOCK_UN)
+    with exclusive_lock(out.parent / f".{out.name}.lock") as holder:
+        yield None if holder is None else make(
+            display_path(out), 1, 1, "PUB001",
+            f"another publish of {display_path(out)} is running (pid {holder})",
+            "wait for it to finish, then publish again")
 
 
 def _io_problem(out: Path, error: OSError) -> Diagnostic:

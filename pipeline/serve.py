@@ -17,9 +17,11 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from typing import Any
 
-from pipeline.check import check_paths, corpus_files, display_path, symlink_problem
+from pipeline.check import check_paths, corpus_files, symlink_problem
 from pipeline.config import Config
 from pipeline.diagnostics import Diagnostic
+from pipeline.fsio import display_path
+from pipeline.image_files import MEDIA_TYPES
 from pipeline.load import SLUG, load_file, slug_of
 from pipeline.model import Article
 
@@ -44,8 +46,6 @@ PANEL_STYLE = (
 _PAGE = re.compile(r"^/(?:(?P<slug>[a-z0-9]+(?:-[a-z0-9]+)*)\.html|index\.html|)$")
 _CATEGORY = re.compile(r"^/category/(?P<slug>[a-z0-9]+(?:-[a-z0-9]+)*)\.html$")
 _IMAGE = re.compile(r"^/images/(?P<name>[A-Za-z0-9][A-Za-z0-9._-]*)$")
-_TYPES = {".svg": "image/svg+xml", ".png": "image/png", ".jpg": "image/jpeg",
-          ".jpeg": "image/jpeg", ".webp": "image/webp", ".gif": "image/gif"}
 
 
 @dataclass
@@ -227,7 +227,7 @@ def make_handler(preview: Preview, watcher: Watcher) -> type[BaseHTTPRequestHand
             from pipeline.publish import publishable_image
 
             path = publishable_image(preview.config, name)  # SEC105: never served either
-            kind = _TYPES.get(path.suffix.lower()) if path is not None else None
+            kind = MEDIA_TYPES.get(path.suffix.lower()) if path is not None else None
             if path is None or kind is None:
                 self.send(404, "text/plain; charset=utf-8", b"not found\n")
                 return

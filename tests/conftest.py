@@ -55,13 +55,30 @@ def run_cli() -> Runner:
     """Run the real `python -m pipeline` in a folder; returns the completed process."""
 
     def run(cwd: Path, *args: str, env: dict[str, str] | None = None,
-            timeout: float = 120) -> subprocess.CompletedProcess[str]:
+            timeout: float = 120, unset: tuple[str, ...] = (),
+            cpu_seconds: int | None = None) -> subprocess.CompletedProcess[str]:
+        """`unset` removes variables from the child's environment (SOURCE_DATE_EPOCH for a
+        test of the real clock). `cpu_seconds` is a hang guard that load cannot trip: each
+        process of the command may use that much CPU time (RLIMIT_CPU, inherited by worker
+        processes) before the kernel stops it; `timeout` is then only a generous backstop."""
         import os
 
         environment = {**os.environ, "NO_COLOR": "1", **(env or {})}
         environment.pop("FORCE_COLOR", None) if "FORCE_COLOR" not in (env or {}) else None
+        for name in unset:
+            environment.pop(name, None)
+        limit = None if cpu_seconds is None else _cpu_limit(cpu_seconds)
         return subprocess.run([sys.executable, "-m", "pipeline", *args], cwd=cwd,
                               capture_output=True, text=True, timeout=timeout,
-                              env=environment)
+                              env=environment, preexec_fn=limit)
 
     return run
+
+
+def _cpu_limit(seconds: int) -> Callable[[], None]:
+    def apply() -> None:
+        import resource
+
+        resource.setrlimit(resource.RLIMIT_CPU, (seconds, seconds + 5))
+
+    return apply

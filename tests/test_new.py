@@ -9,7 +9,8 @@ from typing import Any
 
 import pytest
 
-from pipeline.new import slugify, yaml_text
+from pipeline.names import slugify
+from pipeline.new import yaml_text
 from pipeline.schema import load_schema, outlines
 from tests.conftest import SCHEMA, TEMPLATES, Runner
 
@@ -89,7 +90,9 @@ def test_review_date_is_today_without_source_date_epoch(project: Path,
     from datetime import date
 
     before = date.today().isoformat()
-    assert run_cli(project, "new", "Gout", "--type", "condition").returncode == 0
+    # the suite pins SOURCE_DATE_EPOCH for every other test; this one reads the real clock
+    assert run_cli(project, "new", "Gout", "--type", "condition",
+                   unset=("SOURCE_DATE_EPOCH",)).returncode == 0
     text = (project / "articles" / "gout.md").read_text(encoding="utf-8")
     assert f'last_reviewed: "{before}"' in text or f'last_reviewed: "{date.today()}"' in text
 

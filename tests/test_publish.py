@@ -218,7 +218,7 @@ def test_a_full_disk_leaves_the_previous_build(corpus_project: Path,
     asthma = corpus_project / "articles" / "asthma.md"
     asthma.write_text(asthma.read_text(encoding="utf-8").replace(
         "## Causes\n", "## Causes\n\nMore.\n\n", 1), encoding="utf-8")
-    real_write = stage._write
+    real_write = stage.write_file
     calls = {"n": 0}
 
     def failing_write(path: Path, data: bytes) -> None:
@@ -227,7 +227,7 @@ def test_a_full_disk_leaves_the_previous_build(corpus_project: Path,
             raise OSError(errno.ENOSPC, "No space left on device", str(path))
         real_write(path, data)
 
-    monkeypatch.setattr(stage, "_write", failing_write)
+    monkeypatch.setattr(stage, "write_file", failing_write)
     result = publish(config, PublishRequest(out=out, formats=("html",), jobs=1))
     assert not result.ok
     assert [d.code for d in result.diagnostics] == ["PUB002"]

@@ -384,12 +384,12 @@ def test_an_image_file_that_links_outside_the_folder(
     assert found == ["22: CRD104"]
 
 
-def test_a_whole_corpus_check_in_workers_settles_orphans_after_every_file(
+def test_a_whole_corpus_check_in_workers_finds_orphans_from_one_index(
         tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    """With enough files for workers, each file reports the slugs it names and the orphans
-    are settled at the end (no index is built first): the same warnings, on the same lines,
-    as a check in one process, which looks the mentions up."""
-    from pipeline.benchcorpus import generate
+    """With enough files for workers, the index of mentions is built once, before the
+    workers start, and every worker reads it: the same warnings, on the same lines, as a
+    check in one process."""
+    from benchmarks.corpus import generate
     from pipeline.check import PARALLEL_FROM
     from tests.conftest import write_pyproject
 
@@ -416,7 +416,7 @@ def test_a_whole_corpus_check_in_workers_settles_orphans_after_every_file(
                 if d.code == "LNK104"]
 
     in_workers = orphans(2)
-    assert indexed == []  # no index was built before the workers started
+    assert indexed == [""]  # built once, in the parent, before the workers started
     assert in_workers == ["articles/lonely-subject.md:2:8"]
     assert orphans(1) == in_workers
 

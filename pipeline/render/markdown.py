@@ -17,7 +17,8 @@ import nh3
 from markdown_it.token import Token
 
 from pipeline.characters import without_forbidden
-from pipeline.load import anchor_of, inline_text, markdown_parser
+from pipeline.load import inline_text, markdown_parser
+from pipeline.names import link_target
 
 ALLOWED_TAGS = frozenset({
     "a", "abbr", "b", "blockquote", "br", "caption", "code", "del", "em", "figcaption",
@@ -66,7 +67,7 @@ def _render_rules(max_nesting: int) -> Any:
         return ""
 
     def heading_open(self: Any, tokens: list[Token], idx: int, options: Any, env: Any) -> str:
-        anchor = unique_id(anchor_of(inline_text(tokens[idx + 1])), env["ids"])
+        anchor = str(tokens[idx].attrs.get("id", ""))  # named once, by the loader
         return f'<{_heading_tag(tokens[idx])} id="{html.escape(anchor)}">'
 
     def heading_close(self: Any, tokens: list[Token], idx: int, options: Any, env: Any) -> str:
@@ -123,17 +124,6 @@ def _heading_tag(token: Token) -> str:
     return "h2" if token.tag == "h1" else token.tag
 
 
-def unique_id(anchor: str, used: set[str]) -> str:
-    """`anchor`, or `anchor-2`, `anchor-3`… if a page already uses it; records the result."""
-    base = anchor or "section"
-    candidate, number = base, 1
-    while candidate in used:
-        number += 1
-        candidate = f"{base}-{number}"
-    used.add(candidate)
-    return candidate
-
-
 def _lone_image(tokens: list[Token], idx: int) -> str | None:
     """The image file of a paragraph that holds only an image, else None."""
     if idx + 1 >= len(tokens) or tokens[idx + 1].type != "inline":
@@ -150,33 +140,28 @@ def _renderer(max_nesting: int) -> Any:
     return _render_rules(max_nesting)
 
 
-def render_html(tokens: list[Token], style: LinkStyle, max_nesting: int = 32,
-                ids: set[str] | None = None) -> tuple[str, list[str]]:
-    """Safe HTML for a run of block tokens, and the URLs it links to.
-
-    `ids` holds the element ids the page already uses; headings get ids not in it (a
-    repeated heading becomes `name-2`), and the ids given are added to it.
-    """
+def render_html(tokens: list[Token], style: LinkStyle, max_nesting: int = 32
+                ) -> tuple[str, list[str]]:
+    """Safe HTML for a run of block tokens, and the URLs it links to. Headings carry the ids
+    the loader gave them (`pipeline.names.unique_ids`)."""
     parser = _renderer(max_nesting)
     links: list[str] = []
     env = {"rewrite": lambda target: _rewrite(target, style),
            "rewrite_image": lambda src: _rewrite_image(src, style), "links": links,
-           "credit": style.credit, "ids": set() if ids is None else ids}
+           "credit": style.credit}
     raw = parser.renderer.render(tokens, parser.options, env)
     return sanitise(raw), links
 
 
 def _rewrite(target: str, style: LinkStyle) -> str:
-    from urllib.parse import urlsplit
-
-    parts = urlsplit(target)
-    if parts.scheme or parts.netloc:
-        return target if parts.scheme in URL_SCHEMES else ""
-    path = parts.path
-    if path.endswith(".md") and "/" not in path:
-        return style.article(path[:-3], parts.fragment)
-    if not path and parts.fragment:
-        return "#" + parts.fragment
+    parsed = link_target(target)
+    if parsed.external:
+        return target if parsed.scheme in URL_SCHEMES else ""
+    slug = parsed.article
+    if slug is not None:
+        return style.article(slug, parsed.fragment)
+    if not parsed.path and parsed.fragment:
+        return "#" + parsed.fragment
     return ""
 
 

@@ -22,7 +22,7 @@ from weasyprint.text.fonts import FontConfiguration  # type: ignore[import-untyp
 from weasyprint.urls import URLFetcher, URLFetcherResponse  # type: ignore[import-untyped]
 
 from pipeline.config import Limits
-from pipeline.image_files import image_problem
+from pipeline.image_files import MEDIA_TYPES, image_problem
 from pipeline.render.environment import environment
 from pipeline.render.view import ArticleView, Site
 
@@ -31,8 +31,6 @@ STYLESHEET = "print.css"
 # Tagged PDF (structure tree, alt text, language) with the PDF/UA-1 identification.
 PDF_VARIANT = "pdf/ua-1"
 
-IMAGE_TYPES = {".svg": "image/svg+xml", ".png": "image/png", ".jpg": "image/jpeg",
-               ".jpeg": "image/jpeg", ".gif": "image/gif", ".webp": "image/webp"}
 _IMAGE_NAME = re.compile(r"[A-Za-z0-9][A-Za-z0-9._-]*")
 # CSS `size` values: a named size (A4, Letter, …) or lengths, optionally with an orientation.
 _PAGE_SIZE = re.compile(r"[A-Za-z0-9.]+(?: [A-Za-z0-9.]+){0,2}")
@@ -64,17 +62,17 @@ class ImageFetcher(URLFetcher):  # type: ignore[misc]
         if path is None:
             raise ValueError(f"not an image of the site: {url}")
         return URLFetcherResponse(url, path.read_bytes(),
-                                  {"Content-Type": IMAGE_TYPES[path.suffix.lower()]})
+                                  {"Content-Type": MEDIA_TYPES[path.suffix.lower()]})
 
     def local_path(self, url: str) -> Path | None:
         """The file in the images folder that `url` names, or None if it names none."""
         if not url.startswith(self._prefix):
             return None
         name = unquote(url[len(self._prefix):])
-        if not _IMAGE_NAME.fullmatch(name) or Path(name).suffix.lower() not in IMAGE_TYPES:
+        if not _IMAGE_NAME.fullmatch(name) or Path(name).suffix.lower() not in MEDIA_TYPES:
             return None
         path = (self._folder / name).resolve()
-        if path.parent != self._folder or path.suffix.lower() not in IMAGE_TYPES:
+        if path.parent != self._folder or path.suffix.lower() not in MEDIA_TYPES:
             return None
         if not path.is_file() or image_problem(path, self._limits):
             return None

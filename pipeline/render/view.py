@@ -9,16 +9,15 @@ from typing import Any, Protocol
 
 from pipeline.licenses import lookup
 from pipeline.model import Article
-from pipeline.render.markdown import LinkStyle, plain_text, render_html, unique_id
+from pipeline.names import category_slug, link_target
+from pipeline.render.markdown import LinkStyle, plain_text, render_html
 
-_SLUG_WORDS = re.compile(r"[a-z0-9]+")
 # What may become an href or a datetime attribute; anything else stays plain text (or, for
 # a date, is left out), so a hostile value cannot make the page invalid HTML.
 _WEB_ADDRESS = re.compile(r"https://[^\s\"'<>\\^`{|}]+")
 _ISO_DATE = re.compile(r"\d{4}-(?:0[1-9]|1[0-2])-(?:0[1-9]|[12]\d|3[01])")
 
 # Element ids the article page template uses itself; section headings never take them.
-PAGE_IDS = frozenset({"content", "disclaimer", "disclaimer-title", "about-this-article"})
 
 
 @dataclass(frozen=True)
@@ -118,10 +117,6 @@ class ArticleView:
         return ", ".join(c.name for c in self.contributors)
 
 
-def category_slug(name: str) -> str:
-    return "-".join(_SLUG_WORDS.findall(name.lower())) or "category"
-
-
 def license_view(text: str) -> LicenseView:
     found = lookup(text)
     if found is None:
@@ -191,20 +186,15 @@ def build_view(article: Article, site: Site, absolute_links: bool = False,
     fm = article.front_matter
     images = _images(article)
     style = html_style(site, images, absolute_links)
-    # Element ids are unique on the page: the page's own first, then the section anchors
-    # (what other articles link to), then the sub-headings inside the sections.
-    ids = set(PAGE_IDS)
-    anchors = [unique_id(section.anchor, ids) for section in article.sections]
     sections = []
     linked: list[str] = []
-    for section, anchor in zip(article.sections if with_sections else [], anchors,
-                               strict=False):
+    for section in article.sections if with_sections else []:
         body = article.tokens[section.token_start + 3:section.token_end]
-        html, _ = render_html(body, style, site.max_nesting, ids)
-        sections.append(SectionView(section.title, anchor, html, plain_text(body)))
+        html, _ = render_html(body, style, site.max_nesting)
+        sections.append(SectionView(section.title, section.anchor, html, plain_text(body)))
     see_also: list[LinkView] = []
     for link in article.links:
-        slug = _internal_slug(link.target)
+        slug = link_target(link.target).article
         if link.kind != "link" or slug is None:
             continue
         if slug not in linked:
@@ -232,12 +222,6 @@ def build_view(article: Article, site: Site, absolute_links: bool = False,
         last_reviewed=_date(fm.get("last_reviewed")), sections=tuple(sections),
         see_also=tuple(see_also), links=tuple(linked), attribution=attribution)
 
-
-def _internal_slug(target: str) -> str | None:
-    path = target.split("#", 1)[0]
-    if "/" in path or ":" in path or not path.endswith(".md"):
-        return None
-    return path[:-3]
 
 
 

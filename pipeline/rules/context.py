@@ -50,9 +50,6 @@ class Corpus:
     _files: dict[str, Path] | None = None
     _texts: dict[str, str] = field(default_factory=dict)
     _mentions: dict[str, set[str]] | None = None
-    # Set when the caller checks every file of the corpus and settles LNK104 itself from the
-    # mentions each file reports (`pipeline.check.settle_orphans`): no index is built first.
-    deferred: bool = False
 
     @property
     def files(self) -> dict[str, Path]:
@@ -89,8 +86,6 @@ class Corpus:
         """Whether another article's text names `slug.md`. Without a prepared index (a check
         of a few files), files are read until the first one that does, the `likely` ones
         (the articles this one links to, which often link back) first: no index is built."""
-        if self.deferred:
-            return False  # reported now, withdrawn later if another file names it
         if self._mentions is not None:
             return bool(self._mentions.get(slug))
         needle = f"{slug}.md"
@@ -110,7 +105,7 @@ class Corpus:
             path = self.files.get(slug)
             if path is None:
                 return None
-            from pipeline.check import display_path
+            from pipeline.fsio import display_path
             from pipeline.load import load_file
 
             self.loaded[slug] = load_file(path, display_path(path), self.config.limits).article

@@ -121,6 +121,6 @@ def _file_problem(folder: Path, name: str) -> str:
 
 
 def _shown(folder: Path) -> str:
-    from pipeline.check import display_path
+    from pipeline.fsio import display_path
 
     return display_path(folder) + "/"

@@ -77,18 +77,6 @@ def without_code_spans(text: str) -> str:
     return _CODE_SPAN.sub(lambda m: " " * len(m.group(0)), text)
 
 
-def heading_anchors(article: Article) -> set[str]:
-    """Fragment ids of every `##` to `######` heading, as the renderer writes them."""
-    from pipeline.load import anchor_of, inline_text
-
-    anchors: set[str] = set()
-    for index, token in enumerate(article.tokens):
-        if (token.type == "heading_open" and token.tag != "h1"
-                and index + 1 < len(article.tokens)):
-            anchors.add(anchor_of(inline_text(article.tokens[index + 1])))
-    return anchors
-
-
 def front_matter_strings(value: object, path: FieldPath = (),
                          skip: frozenset[str] = frozenset()) -> Iterator[tuple[FieldPath, str]]:
     """Every text value of the front matter with its path, leaving out the fields named in

@@ -60,8 +60,11 @@ class LinkStyle:
 
 
 def _render_rules(max_nesting: int) -> Any:
+    # A renderer of our own: the parser the loader shares is never changed by rendering.
+    from markdown_it.renderer import RendererHTML
+
     parser = markdown_parser(max_nesting)
-    renderer: Any = parser.renderer
+    renderer: Any = RendererHTML(parser)
 
     def drop(self: Any, tokens: list[Token], idx: int, options: Any, env: Any) -> str:
         return ""
@@ -116,7 +119,7 @@ def _render_rules(max_nesting: int) -> Any:
                            ("paragraph_open", paragraph_open),
                            ("paragraph_close", paragraph_close)):
         renderer.rules[name] = function.__get__(renderer)
-    return parser
+    return parser.options, renderer
 
 
 def _heading_tag(token: Token) -> str:
@@ -144,12 +147,12 @@ def render_html(tokens: list[Token], style: LinkStyle, max_nesting: int = 32
                 ) -> tuple[str, list[str]]:
     """Safe HTML for a run of block tokens, and the URLs it links to. Headings carry the ids
     the loader gave them (`pipeline.names.unique_ids`)."""
-    parser = _renderer(max_nesting)
+    options, renderer = _renderer(max_nesting)
     links: list[str] = []
     env = {"rewrite": lambda target: _rewrite(target, style),
            "rewrite_image": lambda src: _rewrite_image(src, style), "links": links,
            "credit": style.credit}
-    raw = parser.renderer.render(tokens, parser.options, env)
+    raw = renderer.render(tokens, options, env)
     return sanitise(raw), links
 
 

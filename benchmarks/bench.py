@@ -190,7 +190,9 @@ class _PeakSampler(threading.Thread):
         while not self._stop_event.is_set():
             self.peak = max(self.peak, tree_rss(self.pid))
             self.samples += 1
-            self._stop_event.wait(self.interval)
+            # a relative sleep, not a timed wait on the event: a timed wait is an absolute
+            # deadline on the wall clock, which a moved clock (faketime) never reaches
+            time.sleep(self.interval)
 
     def stop(self) -> None:
         self._stop_event.set()

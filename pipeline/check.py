@@ -9,18 +9,17 @@ from __future__ import annotations
 import os
 from collections.abc import Iterator
 from dataclasses import dataclass, field
-from functools import lru_cache
 from pathlib import Path
 
 from pipeline.config import Config
 from pipeline.diagnostics import Diagnostic, make
-from pipeline.fsio import display_path, read_regular_file
+from pipeline.fsio import display_path
 from pipeline.load import article_files, load_file
 from pipeline.model import Article
-from pipeline.names import category_slug
 from pipeline.rules import run_rules, suppressions
 from pipeline.rules.context import Context, Corpus
-from pipeline.schema import check_schema
+from pipeline.rules.files import name_collisions, slug_problems
+from pipeline.rules.files import symlink_problem as symlink_problem  # pipeline.serve uses it
 
 
 @dataclass
@@ -93,7 +92,7 @@ def check_paths(config: Config, paths: list[Path] | None = None, jobs: int = 0,
 
 
 def check_one(context: Context, path: Path, keep_article: bool = True) -> Checked:
-    """Load one file and run every check on it: schema, rules, suppressions, config."""
+    """Load one file and run every check on it: schema and rules, suppressions, config."""
     config = context.config
     display = display_path(path)
     escape = symlink_problem(config, path, display)
@@ -101,10 +100,9 @@ def check_one(context: Context, path: Path, keep_article: bool = True) -> Checke
         return Checked(display, _configured([escape], config), None)
     result = load_file(path, display, config.limits)
     found = list(result.diagnostics)
-    found.extend(_slug_problems(config, path, display))
+    found.extend(slug_problems(config, path, display))
     article = result.article
     if article is not None:
-        found.extend(check_schema(article, config.schema))
         found.extend(run_rules(article, context))
         found = suppressions.apply(article, found)
     return Checked(display, _configured(found, config), article if keep_article else None,
@@ -141,57 +139,7 @@ def _check_in_worker(path: Path) -> Checked:
     return check_one(_SHARED["context"], path, keep_article=False)
 
 
-# -- names that become files, and links that lead out (SEC103, SEC104) ------------------------
-
-
-def symlink_problem(config: Config, path: Path, display: str) -> Diagnostic | None:
-    """SEC103: a file of the repository that, through a symbolic link (its own or a folder's),
-    is really somewhere outside it. Links that stay inside the repository are followed: what
-    they show was committed and reviewed like everything else."""
-    absolute = os.path.abspath(path)
-    if not absolute.startswith(os.path.join(os.path.abspath(config.root), "")):
-        return None  # named on the command line from elsewhere: not part of the repository
-    try:
-        # a folder is resolved once (while it stays the same folder); the file costs an lstat
-        if os.path.islink(absolute):
-            target = path.resolve()
-        else:
-            parent = os.path.dirname(absolute)
-            folder = os.lstat(parent)
-            target = _resolved_folder(parent, folder.st_dev, folder.st_ino,
-                                      folder.st_mode) / path.name
-    except (OSError, RuntimeError, ValueError) as error:  # a loop of links
-        return make(display, 1, 1, "SEC103", f"the symbolic link cannot be followed: {error}",
-                    "replace the link by the file itself")
-    if target.is_relative_to(config.root.resolve()):
-        return None
-    return make(display, 1, 1, "SEC103",
-                f"the file is a symbolic link to {target}, outside the repository",
-                "replace the link by the file itself, or delete it")
-
-
-@lru_cache(maxsize=64)
-def _resolved_folder(folder: str, device: int, inode: int, mode: int) -> Path:
-    return Path(folder).resolve()
-
-
-def _fold(name: str) -> str:
-    """A name as case-insensitive disks and servers may see it: case and width folded."""
-    import unicodedata
-
-    return unicodedata.normalize("NFKC", name).casefold()
-
-
-def _slug_problems(config: Config, path: Path, display: str) -> list[Diagnostic]:
-    from pipeline.load import slug_of
-
-    slug = slug_of(path)
-    limit = config.limits.max_slug_chars
-    if len(slug) <= limit:
-        return []
-    return [make(display, 1, 1, "SEC104",
-                 f"file name is {len(slug)} characters long; the limit is {limit}",
-                 "shorten the file name; the title can stay long")]
+# -- names that become files, and links that lead out (SEC103, SEC104): pipeline.rules.files
 
 
 def _category_names(article: Article | None) -> tuple[str, ...]:
@@ -205,65 +153,6 @@ def corpus_problems(config: Config, categories: dict[Path, tuple[str, ...]]
                     ) -> list[Diagnostic]:
     """The checks that need every article at once, with the configuration applied."""
     return _configured(name_collisions(config, categories), config)
-
-
-def name_collisions(config: Config, categories: dict[Path, tuple[str, ...]]
-                    ) -> list[Diagnostic]:
-    """SEC104 across the corpus: articles of the articles folder whose file names, and
-    categories whose names, lead to the same output file once case and character width are
-    folded (`Asthma.md` and `asthma.md`; `Public health` and `Public Health`). The first
-    one, in file order (valid slugs first), keeps the name; the others are reported.
-    `categories` maps each article file to its category names."""
-    from pipeline.load import SLUG, slug_of
-
-    problems: list[Diagnostic] = []
-    folder = os.path.abspath(config.articles)
-    slugs: dict[str, Path] = {}
-    # a valid slug keeps its name; the look-alike is the one reported
-    for path in sorted(categories, key=lambda p: (not SLUG.fullmatch(slug_of(p)), str(p))):
-        if os.path.dirname(os.path.abspath(path)) != folder:
-            continue  # only the folder's own files are published
-        key = _fold(slug_of(path))
-        first = slugs.setdefault(key, path)
-        if first != path:
-            problems.append(make(display_path(path), 1, 1, "SEC104",
-                                 f"file name {path.name!r} is the same as "
-                                 f"{display_path(first)!r} once case is ignored",
-                                 "rename one of the two, or merge them"))
-    spelt: dict[str, tuple[str, Path]] = {}
-    limit = config.limits.max_slug_chars
-    for path in sorted(categories, key=str):
-        for name in categories[path]:
-            slug = category_slug(name)
-            first_name, first_path = spelt.setdefault(slug, (name, path))
-            if len(slug) > limit:
-                line, column = _front_matter_position(path, name)
-                problems.append(make(display_path(path), line, column, "SEC104",
-                                     f"category {name!r} makes a file name of {len(slug)} "
-                                     f"characters; the limit is {limit}",
-                                     "shorten the category name"))
-            elif first_name != name:
-                line, column = _front_matter_position(path, name)
-                problems.append(make(display_path(path), line, column, "SEC104",
-                                     f"category {name!r} shares the page category/{slug}.html "
-                                     f"with {first_name!r} ({display_path(first_path)})",
-                                     f"spell it {first_name!r}, as the other articles do"))
-    return problems
-
-
-def _front_matter_position(path: Path, text: str) -> tuple[int, int]:
-    """Line and column of `text` in the file's front matter (line 1 if it cannot be found)."""
-    try:
-        lines = read_regular_file(path, 1 << 20).decode("utf-8", "replace").splitlines()
-    except OSError:
-        return 1, 1
-    for number, line in enumerate(lines[1:], start=2):
-        if line.rstrip() in ("---", "..."):
-            break
-        column = line.find(text)
-        if column >= 0:
-            return number, column + 1
-    return 1, 1
 
 
 def _configured(found: list[Diagnostic], config: Config) -> list[Diagnostic]:

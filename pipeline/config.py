@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import tomllib
+from collections.abc import Mapping
 from dataclasses import dataclass, field, fields
+from datetime import date
 from pathlib import Path
 from typing import Any
 
@@ -178,3 +180,20 @@ def _limits(value: Any) -> Limits:
         raise ConfigError(f"[tool.pipeline.limits] max_yaml_depth must be at most "
                           f"{MAX_YAML_DEPTH} (the loader's own ceiling)")
     return limits
+
+
+def today(environ: Mapping[str, str] | None = None) -> date:
+    """Today's date, or the day SOURCE_DATE_EPOCH names (UTC), for reproducible builds and
+    tests: the one "today" of the review-date rules, the publish fingerprint and `new`. A
+    value that is not a number of seconds is a configuration error (exit 2)."""
+    import os
+    from datetime import UTC, datetime
+
+    raw = (os.environ if environ is None else environ).get("SOURCE_DATE_EPOCH", "").strip()
+    if not raw:
+        return date.today()
+    try:
+        return datetime.fromtimestamp(int(raw), tz=UTC).date()
+    except (ValueError, OverflowError, OSError) as error:
+        raise ConfigError(f"SOURCE_DATE_EPOCH={raw!r} is not a number of seconds since 1970 "
+                          f"({error})") from error

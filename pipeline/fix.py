@@ -10,12 +10,15 @@ Whitespace that means something is left alone: two trailing spaces that make a M
 line break, code blocks, raw HTML blocks, and YAML block scalars (`|`, `>`). A heading is not
 renamed when that would break a link to its anchor, or duplicate a heading already present.
 Files are written atomically (a temporary file in the same folder, then `os.replace`).
+
+Each fix belongs to its rule: `Rule.fix` in the registry (`pipeline.rules.REGISTRY`) is one of
+the `FixFunction`s below, and `fix_bytes` applies the fix of every rule that has one.
 """
 
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -115,17 +118,65 @@ def fix_bytes(data: bytes, display: str, slug: str, config: Config,
     if not lines:
         return data, []
     loaded = load_bytes(data, display, slug, config.limits)
-    article = loaded.article
+    context = FixContext(display, synonyms, links or _LinkIndex(config))
     fixes: list[Fix] = []
-    if article is not None:
-        fixes += _fix_licences(article, lines)
-        fixes += _fix_headings(article, lines, synonyms, links or _LinkIndex(config))
-        fixes += _fix_trailing_whitespace(article, lines)
-    fixes += _fix_final_newline(lines, display, article)
+    for fix in rule_fixes():
+        fixes += fix(loaded.article, lines, context)
     if not fixes:
         return data, []
     fixed = bom + "".join(line.text + line.end for line in lines).encode("utf-8")
     return fixed, sorted(fixes, key=lambda f: (f.line, f.code))
+
+
+@dataclass(frozen=True)
+class FixContext:
+    """What a fix may need besides the article and its lines."""
+
+    display: str  # the file as diagnostics name it
+    synonyms: dict[str, dict[str, str]]  # article type -> heading -> canonical heading
+    links: _LinkIndex  # anchors other articles link to
+
+
+# A fix edits `lines` in place and returns what it changed; `article` is None when the file
+# does not load (only fixes that need no article can then apply).
+FixFunction = Callable[[Article | None, list["_Line"], FixContext], list[Fix]]
+
+
+def rule_fixes() -> list[FixFunction]:
+    """The fix of every rule that has one, in catalogue order, each once."""
+    from pipeline.rules import RULES  # the rules modules name the fixes defined here
+
+    found: list[FixFunction] = []
+    for rule in RULES:
+        if rule.fix is not None and rule.fix not in found:
+            found.append(rule.fix)
+    return found
+
+
+def fix_license_spelling(article: Article | None, lines: list[_Line], context: FixContext
+                         ) -> list[Fix]:
+    """LIC104: a licence spelling becomes its SPDX id."""
+    return [] if article is None else _fix_licences(article, lines)
+
+
+def fix_heading_synonym(article: Article | None, lines: list[_Line], context: FixContext
+                        ) -> list[Fix]:
+    """MED106: a heading that is a synonym becomes the canonical heading."""
+    if article is None:
+        return []
+    return _fix_headings(article, lines, context.synonyms, context.links)
+
+
+def fix_trailing_whitespace(article: Article | None, lines: list[_Line], context: FixContext
+                            ) -> list[Fix]:
+    """SRC017: trailing spaces and tabs go, unless they are content (hard breaks, code)."""
+    return [] if article is None else _fix_trailing_whitespace(article, lines)
+
+
+def fix_final_newline(article: Article | None, lines: list[_Line], context: FixContext
+                      ) -> list[Fix]:
+    """SRC018: the file ends with exactly one line break (even when it does not load)."""
+    return _fix_final_newline(lines, context.display, article)
 
 
 def split_lines(text: str) -> list[_Line]:

@@ -22,7 +22,7 @@ from functools import lru_cache
 from pathlib import Path
 from xml.parsers import expat
 
-from pipeline.config import Limits
+from pipeline.config import Config, Limits
 
 # The image types articles may show: file suffix → (format name, media type). The check,
 # the site, the preview and the print renderer all read this one table.
@@ -193,3 +193,41 @@ def _webp_size(data: bytes) -> tuple[int, int] | None:
         bits = int.from_bytes(data[21:25], "little")
         return (bits & 0x3FFF) + 1, ((bits >> 14) & 0x3FFF) + 1
     return None
+
+
+# -- where the images the site publishes come from ----------------------------------------------
+
+
+def images_folder(config: Config) -> Path | None:
+    """The images folder, resolved; None when a symbolic link takes it out of the repository
+    (SEC103): then no image is published or printed, whatever the check's severities."""
+    try:
+        folder = (config.articles / config.images_dir).resolve()
+        folder.relative_to(config.root.resolve())
+    except (OSError, ValueError, RuntimeError):
+        return None
+    return folder
+
+
+def image_source(config: Config, target: str) -> Path | None:
+    """The image file a reference names, only if it lies inside the images folder (itself
+    inside the repository): what publish copies and the preview serves."""
+    name = target.rsplit("/", 1)[-1]
+    folder = images_folder(config)
+    if folder is None or not name or name in (".", ".."):
+        return None
+    try:
+        candidate = (folder / name).resolve()
+    except (OSError, ValueError, RuntimeError):  # a NUL in the name, a loop of links
+        return None
+    return candidate if candidate.parent == folder else None
+
+
+def publishable_image(config: Config, target: str) -> Path | None:
+    """The image file a reference names, if it may be published and served: inside the
+    images folder, a file, and never one that can run or load something (SEC105), even when
+    the check was told to let it through."""
+    source = image_source(config, target)
+    if source is None or not source.is_file() or image_problem(source, config.limits):
+        return None
+    return source

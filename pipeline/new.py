@@ -11,12 +11,13 @@ from __future__ import annotations
 import json
 import os
 import re
+from collections.abc import Mapping
 from dataclasses import dataclass
-from datetime import UTC, date, datetime
+from datetime import date
 from pathlib import Path
 from typing import Any
 
-from pipeline.config import Config
+from pipeline.config import Config, ConfigError, today
 from pipeline.fsio import create_exclusively, display_path
 from pipeline.names import SLUG, slugify
 from pipeline.schema import Schema, load_schema, outlines
@@ -51,16 +52,12 @@ class NewArticle:
     placeholders: int
 
 
-def review_date(environ: dict[str, str] | os._Environ[str] = os.environ) -> date:
+def review_date(environ: Mapping[str, str] | None = None) -> date:
     """Today, or the date of SOURCE_DATE_EPOCH (UTC) for reproducible output."""
-    raw = environ.get("SOURCE_DATE_EPOCH", "").strip()
-    if not raw:
-        return date.today()
     try:
-        return datetime.fromtimestamp(int(raw), tz=UTC).date()
-    except (ValueError, OverflowError, OSError) as error:
-        raise NewArticleError(f"SOURCE_DATE_EPOCH={raw!r} is not a number of seconds "
-                              f"since 1970 ({error})", 2) from error
+        return today(environ)
+    except ConfigError as error:
+        raise NewArticleError(str(error), 2) from error
 
 
 def yaml_text(value: str) -> str:

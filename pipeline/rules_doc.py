@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import json
 
-from pipeline.diagnostics import FAMILIES, RULES, Rule
+from pipeline.diagnostics import FAMILIES, Rule
+from pipeline.rules import RULES
 
 
 def rules_text() -> str:

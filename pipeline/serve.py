@@ -102,7 +102,8 @@ class Preview:
         return result
 
     def article_page(self, slug: str) -> bytes | None:
-        from pipeline.publish import make_site, render_article
+        from pipeline.publish import make_site
+        from pipeline.render.formats import render_article
 
         path = self.config.articles / f"{slug}.md"
         if not path.is_file():
@@ -125,21 +126,19 @@ class Preview:
 
     def index_page(self) -> bytes:
         from pipeline.publish import make_site
-        from pipeline.render.environment import environment
-        from pipeline.render.html import render_index_page
+        from pipeline.render.html import FORMAT as HTML
         from pipeline.render.view import build_view
 
         with self.lock:
             articles = self.articles()
             site = make_site(self.config, articles)
             views = [build_view(a, site, with_sections=False) for a in articles.values()]
-            page = render_index_page(views, site, environment(self.config.templates))
+            page = HTML.index_page(self.config, site, views)
         return inject(page, b"")
 
     def category_page(self, slug: str) -> bytes | None:
         from pipeline.publish import make_site
-        from pipeline.render.environment import environment
-        from pipeline.render.html import render_category_page
+        from pipeline.render.html import FORMAT as HTML
         from pipeline.render.view import build_view
 
         with self.lock:
@@ -150,8 +149,7 @@ class Preview:
             if not members:
                 return None
             category = next(c for c in members[0].categories if c.slug == slug)
-            page = render_category_page(category, members, site,
-                                        environment(self.config.templates))
+            page = HTML.category_page(self.config, site, category, members)
         return inject(page, b"")
 
 
@@ -224,7 +222,7 @@ def make_handler(preview: Preview, watcher: Watcher) -> type[BaseHTTPRequestHand
                 self.send(200, "text/html; charset=utf-8", body)
 
         def image(self, name: str) -> None:
-            from pipeline.publish import publishable_image
+            from pipeline.image_files import publishable_image
 
             path = publishable_image(preview.config, name)  # SEC105: never served either
             kind = MEDIA_TYPES.get(path.suffix.lower()) if path is not None else None

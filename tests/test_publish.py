@@ -209,7 +209,7 @@ def test_an_unwritable_output_folder_gives_a_diagnostic(corpus_project: Path,
 
 def test_a_full_disk_leaves_the_previous_build(corpus_project: Path,
                                                monkeypatch: pytest.MonkeyPatch) -> None:
-    import pipeline.publish as stage
+    import pipeline.publish.swap as stage  # every file of a build is written there
 
     config = load_config(corpus_project)
     out = corpus_project / "build"

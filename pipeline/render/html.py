@@ -10,15 +10,20 @@ from __future__ import annotations
 
 import re
 import unicodedata
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, TypeVar
+from typing import TYPE_CHECKING, Any, TypeVar
 
 import jinja2
 
 from pipeline.licenses import LICENSES
-from pipeline.render.view import ArticleView, CategoryView, LicenseView, Listed, Site
+from pipeline.render.view import ArticleView, CategoryView, LicenseView, Listed, Listing, Site
+
+if TYPE_CHECKING:
+    from pipeline.config import Config
+    from pipeline.model import Article
+    from pipeline.render.formats import Views
 
 _SITE_LICENSE = LICENSES["CC-BY-SA-4.0"]
 SITE_LICENSE = LicenseView(_SITE_LICENSE.spdx, _SITE_LICENSE.name, _SITE_LICENSE.url)
@@ -200,3 +205,57 @@ def article_json_ld(view: ArticleView, site: Site) -> dict[str, Any]:
     if view.images:
         data["image"] = [site.url(f"images/{image.file}") for image in view.images]
     return data
+
+
+def category_pages(listings: Iterable[Listing]) -> dict[CategoryView, list[Listing]]:
+    """Articles by category page: names that share a slug share the page (first name wins)."""
+    names: dict[str, CategoryView] = {}
+    groups: dict[str, dict[str, Listing]] = {}  # by article slug: no article twice
+    for listing in listings:
+        for category in listing.categories:
+            names.setdefault(category.slug, category)
+            groups.setdefault(category.slug, {}).setdefault(listing.slug, listing)
+    return {names[slug]: list(groups[slug].values()) for slug in sorted(groups)}
+
+
+class HtmlFormat:
+    """`html/`: article pages; the front page, category pages, stylesheet and images."""
+
+    name = "html"
+
+    def article_files(self, config: Config, site: Site, views: Views,
+                      article: Article) -> dict[str, bytes]:
+        from pipeline.render.environment import environment
+
+        return {f"html/{article.slug}.html": render_article_page(
+            views.view, site, environment(config.templates))}
+
+    def site_files(self, config: Config, site: Site, listings: list[Listing],
+                   images: Iterable[str]) -> Iterator[tuple[str, bytes]]:
+        from pipeline.image_files import publishable_image
+
+        yield "html/index.html", self.index_page(config, site, listings)
+        yield "html/style.css", stylesheet(config.templates)
+        for category, members in category_pages(listings).items():
+            yield (f"html/category/{category.slug}.html",
+                   self.category_page(config, site, category, members))
+        for name in images:
+            source = publishable_image(config, name)
+            if source is not None:
+                yield f"html/images/{source.name}", source.read_bytes()
+
+    def index_page(self, config: Config, site: Site, listings: Iterable[Listed]) -> bytes:
+        """`html/index.html`, also served by the preview."""
+        from pipeline.render.environment import environment
+
+        return render_index_page(listings, site, environment(config.templates))
+
+    def category_page(self, config: Config, site: Site, category: CategoryView,
+                      members: Iterable[Listed]) -> bytes:
+        """`html/category/<slug>.html`, also served by the preview."""
+        from pipeline.render.environment import environment
+
+        return render_category_page(category, members, site, environment(config.templates))
+
+
+FORMAT = HtmlFormat()

@@ -14,10 +14,15 @@ import hashlib
 import html
 import json
 import re
-from collections.abc import Iterable
-from typing import Any
+from collections.abc import Iterable, Iterator
+from typing import TYPE_CHECKING, Any
 
-from pipeline.render.view import ArticleView, CategoryView, LicenseView, Listed, Site
+from pipeline.render.view import ArticleView, CategoryView, LicenseView, Listed, Listing, Site
+
+if TYPE_CHECKING:
+    from pipeline.config import Config
+    from pipeline.model import Article
+    from pipeline.render.formats import Views
 
 API_VERSION = 1
 _FIRST_PARAGRAPH = re.compile(r"^<p>.*?</p>", re.DOTALL | re.MULTILINE)  # not in a list
@@ -140,3 +145,20 @@ def _first_paragraph(view: ArticleView) -> str:
             return match.group(0)
     return f"<p>{_escape(view.summary)}</p>"
 
+
+
+class JsonFormat:
+    """`json/`: one document per article, with absolute links; `json/index.json`."""
+
+    name = "json"
+
+    def article_files(self, config: Config, site: Site, views: Views,
+                      article: Article) -> dict[str, bytes]:
+        return {f"json/{article.slug}.json": render_article_json(views.absolute, site)}
+
+    def site_files(self, config: Config, site: Site, listings: list[Listing],
+                   images: Iterable[str]) -> Iterator[tuple[str, bytes]]:
+        yield "json/index.json", render_index_json(listings, site)
+
+
+FORMAT = JsonFormat()

@@ -11,9 +11,10 @@ from __future__ import annotations
 
 import hashlib
 import re
+from collections.abc import Iterable, Iterator
 from functools import cache, lru_cache
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 from urllib.parse import unquote
 
 from markupsafe import Markup, escape
@@ -21,10 +22,14 @@ from weasyprint import CSS, HTML  # type: ignore[import-untyped]
 from weasyprint.text.fonts import FontConfiguration  # type: ignore[import-untyped]
 from weasyprint.urls import URLFetcher, URLFetcherResponse  # type: ignore[import-untyped]
 
-from pipeline.config import Limits
+from pipeline.config import Config, Limits
 from pipeline.image_files import MEDIA_TYPES, image_problem
 from pipeline.render.environment import environment
-from pipeline.render.view import ArticleView, Site
+from pipeline.render.view import ArticleView, Listing, Site
+
+if TYPE_CHECKING:
+    from pipeline.model import Article
+    from pipeline.render.formats import Views
 
 TEMPLATE = "print.html"
 STYLESHEET = "print.css"
@@ -150,3 +155,24 @@ def _stylesheet(css: str, page_size: str) -> Any:
 def _identifier(view: ArticleView) -> bytes:
     """The permanent half of the PDF file identifier: the same for every edition of a page."""
     return hashlib.sha256(view.url.encode("utf-8")).hexdigest()[:32].encode("ascii")
+
+
+class PdfFormat:
+    """`print/`: the print edition of each article; nothing site-wide."""
+
+    name = "pdf"
+
+    def article_files(self, config: Config, site: Site, views: Views,
+                      article: Article) -> dict[str, bytes]:
+        from pipeline.image_files import images_folder
+
+        return {f"print/{article.slug}.pdf": render_pdf(
+            views.absolute, site, config.templates,
+            images_folder(config) or config.root / ".no-images-folder", config.limits)}
+
+    def site_files(self, config: Config, site: Site, listings: list[Listing],
+                   images: Iterable[str]) -> Iterator[tuple[str, bytes]]:
+        return iter(())
+
+
+FORMAT = PdfFormat()

@@ -12,8 +12,9 @@ from typing import Any
 from urllib.parse import quote
 
 from pipeline import __version__
-from pipeline.diagnostics import RULES, Diagnostic
+from pipeline.diagnostics import Diagnostic
 from pipeline.report import Report
+from pipeline.rules import RULES
 
 SCHEMA = "https://json.schemastore.org/sarif-2.1.0.json"
 

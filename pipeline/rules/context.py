@@ -7,7 +7,7 @@ from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
 
-from pipeline.config import Config
+from pipeline.config import Config, today
 from pipeline.load import SLUG, article_files
 from pipeline.model import Article
 
@@ -142,14 +142,3 @@ class Context:
     @property
     def images_folder(self) -> Path:
         return self.config.articles / self.config.images_dir
-
-
-def today() -> date:
-    """Today's date, or the day SOURCE_DATE_EPOCH names (reproducible builds and tests)."""
-    import os
-    from datetime import UTC, datetime
-
-    epoch = os.environ.get("SOURCE_DATE_EPOCH", "")
-    if epoch.isdigit():
-        return datetime.fromtimestamp(int(epoch), UTC).date()
-    return date.today()

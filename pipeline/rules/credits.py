@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from urllib.parse import unquote, urlsplit
 
-from pipeline.diagnostics import Diagnostic, make
+from pipeline.diagnostics import Diagnostic, Rule, make
 from pipeline.model import Article, Link
 from pipeline.rules.context import Context
 from pipeline.rules.safety import WEB_SCHEMES, scheme_of
@@ -124,3 +124,40 @@ def _shown(folder: Path) -> str:
     from pipeline.fsio import display_path
 
     return display_path(folder) + "/"
+
+
+RULES: tuple[Rule, ...] = (
+    Rule("CRD101", "uncredited-image", "error",
+         "The body shows an image that has no entry in the front matter `images:`.",
+         "CC licences require the title, author, source and licence of every image (TASL).",
+         "![Lungs](images/lungs.svg)\n   # and no `images:` entry for lungs.svg",
+         "images:\n  - file: lungs.svg\n    ...\n---\n![Lungs](images/lungs.svg)\n",
+         check=image_credits),
+    Rule("CRD102", "unused-credit", "error",
+         "An `images:` entry credits a file the body does not show.",
+         "A stale credit lists an image readers never see, and often means the body names "
+         "the file differently.",
+         "images:\n  - file: lungs.svg\n    ...\n---\n## Overview\nNo image here.\n",
+         "images:\n  - file: lungs.svg\n    ...\n---\n![Lungs](images/lungs.svg)\n",
+         check=image_credits),
+    Rule("CRD103", "missing-image-file", "error",
+         "An image the body shows is not in the images folder (`images_dir`).",
+         "A missing file is a broken image on the page and in print.",
+         "![Lungs](images/lungs.svg)   # articles/images/lungs.svg does not exist",
+         "![Lungs](images/lungs.svg)   # articles/images/lungs.svg is committed",
+         check=image_files),
+    Rule("CRD104", "image-outside-folder", "error",
+         "An image is referenced from outside the images folder: a URL, an absolute path, "
+         "`..` or another folder.",
+         "Only files in the images folder are checked, credited and published with the site; "
+         "remote images track readers and can change or vanish.",
+         "![Lungs](https://example.org/lungs.png)\n![Lungs](../lungs.svg)\n",
+         "![Lungs](images/lungs.svg)\n",
+         check=image_files),
+    Rule("CRD105", "duplicate-credit", "error",
+         "Two `images:` entries credit the same file.",
+         "One of the two credits is wrong, and readers cannot tell which.",
+         "images:\n  - file: lungs.svg\n    ...\n  - file: lungs.svg\n    ...\n",
+         "images:\n  - file: lungs.svg\n    ...\n",
+         check=image_credits),
+)

@@ -5,7 +5,8 @@ from __future__ import annotations
 from collections.abc import Iterator
 from typing import Any
 
-from pipeline.diagnostics import Diagnostic, make
+from pipeline.diagnostics import Diagnostic, Rule, make
+from pipeline.fix import fix_license_spelling
 from pipeline.licenses import Verdict, normalise_expression, verdict
 from pipeline.model import Article, FieldPath
 from pipeline.rules.context import Context
@@ -71,3 +72,25 @@ def license_spelling(article: Article, context: Context) -> Iterator[Diagnostic]
             yield _at(article, path, "LIC104",
                       f"licence {text!r} is read as the SPDX id {spdx!r}",
                       f"write `license: {spdx}`")
+
+
+RULES: tuple[Rule, ...] = (
+    Rule("LIC102", "incompatible-image-license", "error",
+         "An image's licence does not allow it to be included in a CC BY-SA article.",
+         "Everything on a page is republished under CC BY-SA, commercially and with changes; "
+         "NC, ND, GFDL-only and all-rights-reserved material forbids one or the other.",
+         "images:\n  - file: lungs.svg\n    license: CC-BY-NC-4.0\n",
+         "images:\n  - file: lungs.svg\n    license: CC-BY-4.0\n",
+         check=image_license),
+    Rule("LIC103", "unknown-license", "error",
+         "An image's licence is not one the licence table knows.",
+         "A licence that cannot be identified cannot be shown to allow reuse.",
+         "    license: free for educational use\n", "    license: CC-BY-SA-4.0\n",
+         check=image_license),
+    Rule("LIC104", "license-spelling", "warning",
+         "A licence is written in a common spelling rather than as its SPDX id.",
+         "SPDX ids are unambiguous and are what the site shows and links to; the checker "
+         "reads the spelling as the id it names.",
+         "license: CC BY-SA 3.0\n", "license: CC-BY-SA-3.0\n",
+         check=license_spelling, fix=fix_license_spelling),
+)

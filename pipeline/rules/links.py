@@ -7,7 +7,7 @@ from collections.abc import Iterator
 from typing import TYPE_CHECKING
 from urllib.parse import urlsplit
 
-from pipeline.diagnostics import Diagnostic, make
+from pipeline.diagnostics import Diagnostic, Rule, make
 from pipeline.load import heading_ids
 from pipeline.model import Article, Link, Section
 from pipeline.names import link_target
@@ -189,3 +189,36 @@ def orphan(article: Article, context: Context) -> Iterator[Diagnostic]:
                f"no other article links to {article.slug}.md",
                f"add `- [{article.title}]({article.slug}.md)` to the See Also section of a "
                "related article")
+
+
+RULES: tuple[Rule, ...] = (
+    Rule("LNK101", "broken-link", "error",
+         "An internal link or See Also entry points to an article that does not exist, or is "
+         "not written as `slug.md`.",
+         "A broken link leads readers to an error page.",
+         "[Asthma](asthama.md)\n[Asthma](asthma)\n", "[Asthma](asthma.md)\n",
+         check=internal_links),
+    Rule("LNK102", "broken-anchor", "error",
+         "A link to a section (`slug.md#anchor` or `#anchor`) names a heading that does not "
+         "exist.",
+         "The reader lands at the top of the page instead of the section promised.",
+         "[treatment](asthma.md#therapy)\n", "[treatment](asthma.md#treatment)\n",
+         check=internal_links),
+    Rule("LNK103", "see-also-format", "error",
+         "The See Also section holds something other than a list of links to other articles.",
+         "See Also is navigation; prose, web links and images belong in other sections.",
+         "## See Also\nSee the asthma article.\n- [NHS](https://www.nhs.uk/)\n",
+         "## See Also\n- [Asthma](asthma.md)\n",
+         check=see_also),
+    Rule("LNK104", "orphan-article", "warning",
+         "No other article links to this one.",
+         "Readers can only find an orphan through search; link to it from a related article.",
+         "# no article mentions `[...](new-article.md)`",
+         "## See Also\n- [New article](new-article.md)   # in a related article",
+         check=orphan),
+    Rule("LNK105", "insecure-link", "warning",
+         "An external link uses `http://` (or no scheme) instead of `https://`.",
+         "Plain http can be read and altered on the way; most sites serve https.",
+         "[NHS](http://www.nhs.uk/)\n", "[NHS](https://www.nhs.uk/)\n",
+         check=external_links),
+)

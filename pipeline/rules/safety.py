@@ -10,7 +10,7 @@ characters, and letter case.
 The other rules here: SEC102 raw HTML, SEC106 markup in front-matter values, SEC107
 invisible and forbidden characters, SEC103/SEC105 the images folder and what the images
 are, SEC108 tables too large to render. SEC103 for articles and SEC104 need the file system
-or the whole corpus and live in `pipeline.check`; SEC109 and the nesting limits are applied
+or the whole corpus and live in `pipeline.rules.files`; SEC109 and the nesting limits are applied
 while loading (`pipeline.load`), before the expensive parse. docs/security.md has the whole
 picture.
 """
@@ -26,7 +26,7 @@ from typing import TYPE_CHECKING
 from urllib.parse import unquote
 
 from pipeline.characters import FORBIDDEN_CHARACTERS, has_forbidden
-from pipeline.diagnostics import Diagnostic, make
+from pipeline.diagnostics import Diagnostic, Rule, make
 from pipeline.model import Article, FieldPath
 from pipeline.rules.context import Context
 from pipeline.rules.text import (
@@ -301,3 +301,68 @@ def table_size(article: Article, context: Context) -> Iterator[Diagnostic]:
                            f"{limits.max_table_cells:,} cells",
                            "split the table, or turn it into a list")
             start = None
+
+
+RULES: tuple[Rule, ...] = (
+    Rule("SEC101", "unsafe-link-scheme", "error",
+         "A link or image uses a scheme other than `https:`/`http:` (`javascript:`, `data:`, "
+         "`file:`, `vbscript:`, `mailto:`, ...), however it is spelt or encoded.",
+         "Such links run code, read local files or leave the web; none belongs in an article.",
+         "[click](javascript:alert(1))\n[x](jav&#x61;script:alert(1))\n",
+         "[NHS](https://www.nhs.uk/)\n",
+         check=unsafe_link_scheme),
+    Rule("SEC102", "raw-html", "error",
+         "The body contains raw HTML (HTML comments are allowed).",
+         "Raw HTML is removed from the page, so what the author wrote is not what readers "
+         "see; it is also how scripts get in.",
+         "<span style=\"color:red\">Warning</span>\n", "**Warning**\n",
+         check=raw_html),
+    Rule("SEC103", "symlink-outside-repository", "error",
+         "An article, or the images folder, is a symbolic link to something outside the "
+         "repository (images that lead out of the images folder are CRD104).",
+         "A link committed into the articles folder could publish, or hang on, any file of "
+         "the machine that builds the site: `/etc/passwd`, a secret, `/dev/zero`.",
+         "articles/notes.md -> /home/ci/.ssh/id_rsa\n",
+         "articles/notes.md (a file of the repository)\n",
+         check=unsafe_images),
+    Rule("SEC105", "unsafe-image", "error",
+         "An image the article shows can run script or load other files (an SVG with "
+         "scripts, event handlers, external references or a DOCTYPE), or is larger than "
+         "`max_image_bytes`.",
+         "Images are published as files of the site: an SVG opened on its own runs its "
+         "scripts with the site's address, and entity declarations can blow up any parser "
+         "that reads it.",
+         "<svg xmlns=\"http://www.w3.org/2000/svg\" onload=\"alert(1)\">\n",
+         "<svg xmlns=\"http://www.w3.org/2000/svg\" viewBox=\"0 0 10 10\">...</svg>\n",
+         check=unsafe_images),
+    Rule("SEC106", "markup-in-front-matter", "error",
+         "A front-matter value holds HTML markup or a script address (`javascript:`); it "
+         "would be shown as plain text.",
+         "Front-matter values are text: markup in them is never run, so it reaches readers "
+         "as literal tags, and it is how an attack would try to break out of a page.",
+         "title: Asthma <script>alert(1)</script>\n", "title: Asthma\n",
+         check=markup_in_front_matter),
+    Rule("SEC107", "control-character", "error",
+         "The file holds a control character, a bidirectional override or a Unicode "
+         "noncharacter, written directly or as a YAML escape.",
+         "These characters are invisible, forbidden in HTML, or reorder what readers see "
+         "(\"Trojan Source\"), so the text is not what reviewers approved.",
+         "title: \"Aspirin \\u202e 500 mg\"\n", "title: Aspirin\n",
+         check=control_characters),
+    Rule("SEC108", "table-too-large", "error",
+         "A table has more columns than `max_table_columns` or more cells than "
+         "`max_table_cells`.",
+         "The print edition lays tables out cell by cell: a small file with a huge table "
+         "would take minutes to render, and no reader can use it.",
+         "| a | b | c | ... 9,000 columns |\n",
+         "| Drug | Usual dose |\n|---|---|\n| Ibuprofen | 200-400 mg |\n",
+         check=table_size),
+    Rule("SEC109", "markdown-too-complex", "error",
+         "The body holds more Markdown elements (blocks, inline elements, link reference "
+         "definitions) than `max_markdown_elements`.",
+         "Checking and rendering grow with the elements: a small file flooded with markers "
+         "(thousands of `*`, backticks, comments or definitions) would tie up every build. "
+         "The largest bundled article has about 650.",
+         "*a*a*a*a*a*a*a*a*a*a ... 19,000 times\n",
+         "Prose in paragraphs, lists and tables.\n"),
+)

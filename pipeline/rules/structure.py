@@ -5,7 +5,8 @@ from __future__ import annotations
 import re
 from collections.abc import Iterator
 
-from pipeline.diagnostics import Diagnostic, make
+from pipeline.diagnostics import Diagnostic, Rule, make
+from pipeline.fix import fix_final_newline, fix_trailing_whitespace
 from pipeline.model import Article
 from pipeline.rules.context import Context
 
@@ -74,3 +75,32 @@ def whitespace(article: Article, context: Context) -> Iterator[Diagnostic]:
                        "the file does not end with a line break" if missing
                        else "blank lines at the end of the file",
                        "end the file with exactly one line break (`pipeline check --fix`)")
+
+
+RULES: tuple[Rule, ...] = (
+    Rule("SRC017", "trailing-whitespace", "warning",
+         "A line ends with spaces or tabs (a two-space hard line break is left alone).",
+         "Invisible whitespace makes diffs noisy and reviews harder; `--fix` removes it.",
+         "Asthma is common.   \n", "Asthma is common.\n",
+         check=whitespace, fix=fix_trailing_whitespace),
+    Rule("SRC018", "final-newline", "warning",
+         "The file does not end with exactly one line break.",
+         "Tools that join or diff files expect one final line break; `--fix` adds or trims.",
+         "...\n- [Influenza](influenza.md)", "...\n- [Influenza](influenza.md)\n",
+         check=whitespace, fix=fix_final_newline),
+    Rule("MED107", "text-before-first-section", "error",
+         "The body has text before its first `##` section.",
+         "All content belongs to a section; the summary lives in the front matter.",
+         "Asthma is common.\n## Overview\n", "## Overview\nAsthma is common.\n",
+         check=text_before_first_section),
+    Rule("MED108", "level-one-heading", "error",
+         "The body uses a `#` level-one heading; the title comes from the front matter.",
+         "A page has one title; a second one confuses readers and screen readers.",
+         "# Asthma\n", "## Overview\n",
+         check=level_one_heading),
+    Rule("MED109", "placeholder-text", "error",
+         "A placeholder left by `pipeline new` has not been replaced.",
+         "Placeholders are instructions to the author, not content for readers.",
+         "TODO: describe the causes.\n", "Asthma is caused by...\n",
+         check=placeholder_text),
+)

@@ -14,8 +14,9 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
+from functools import cache
 
-from pipeline.diagnostics import RULES, Diagnostic, make
+from pipeline.diagnostics import Diagnostic, Rule, make
 from pipeline.model import Article
 
 UNSUPPRESSIBLE = ("SRC", "SUP")
@@ -24,7 +25,14 @@ _IGNORE = re.compile(r"\s*ignore\b(?P<rest>.*)", re.IGNORECASE | re.DOTALL)
 _REASON = re.compile(r"\breason\s*=\s*(?:\"(?P<dq>[^\"]*)\"|'(?P<sq>[^']*)'|(?P<bare>\S+))",
                      re.IGNORECASE)
 _CODE = re.compile(r"[A-Z]{2,5}[0-9]{0,3}")
-_SUPPRESSIBLE = tuple(r.code for r in RULES if not r.code.startswith(UNSUPPRESSIBLE))
+
+
+@cache
+def _suppressible() -> tuple[str, ...]:
+    """Every catalogued code a suppression may name (read once the registry is built)."""
+    from pipeline.rules import REGISTRY
+
+    return tuple(code for code in REGISTRY if not code.startswith(UNSUPPRESSIBLE))
 
 
 @dataclass
@@ -123,7 +131,7 @@ def _parse(article: Article, line: int, match: re.Match[str]
             problems.append(_problem(article, line, offset,
                                      f"{code} diagnostics cannot be suppressed",
                                      hint="fix the problem itself"))
-        elif not any(known.startswith(code) for known in _SUPPRESSIBLE):
+        elif not any(known.startswith(code) for known in _suppressible()):
             problems.append(_problem(article, line, offset, f"unknown rule code {code!r}",
                                      hint="see `pipeline rules` for the codes"))
         else:
@@ -196,3 +204,27 @@ def _code_lines(article: Article) -> set[int]:
             lines.update(range(article.body_line + token.map[0],
                                article.body_line + token.map[1]))
     return lines
+
+
+RULES: tuple[Rule, ...] = (
+    Rule("SUP101", "suppression-without-reason", "warning",
+         "An inline suppression gives no `reason=\"...\"`.",
+         "A silenced rule needs a reason that the next editor can weigh.",
+         "<!-- pipeline: ignore TRS105 -->\n",
+         "<!-- pipeline: ignore TRS105 reason=\"dose quoted from the cited trial\" -->\n",
+         check=apply, scope="suppressions"),
+    Rule("SUP102", "unused-suppression", "warning",
+         "An inline suppression silences nothing: no diagnostic with that code is reported "
+         "where it applies.",
+         "Stale suppressions would silently hide the next real problem.",
+         "<!-- pipeline: ignore LNK105 reason=\"old site\" -->\n[NHS](https://www.nhs.uk/)\n",
+         "[NHS](https://www.nhs.uk/)\n",
+         check=apply, scope="suppressions"),
+    Rule("SUP103", "invalid-suppression", "warning",
+         "An inline suppression names an unknown code, a code that cannot be suppressed "
+         "(SRC, SUP), or is malformed.",
+         "A suppression that names nothing real silences nothing, and hides the mistake.",
+         "<!-- pipeline: ignore TRS999 reason=\"...\" -->\n",
+         "<!-- pipeline: ignore TRS105 reason=\"...\" -->\n",
+         check=apply, scope="suppressions"),
+)

@@ -11,7 +11,7 @@ from collections.abc import Iterator
 from datetime import date
 from typing import Any
 
-from pipeline.diagnostics import Diagnostic, make
+from pipeline.diagnostics import Diagnostic, Rule, make
 from pipeline.model import Article
 from pipeline.rules.context import Context
 from pipeline.rules.text import (
@@ -243,3 +243,42 @@ def doses(article: Article, context: Context) -> Iterator[Diagnostic]:
                            "`([BNF](https://bnf.nice.org.uk/...))`, or leave doses to the "
                            "prescriber and the leaflet")
                 break
+
+
+RULES: tuple[Rule, ...] = (
+    Rule("TRS101", "unrecognised-credentials", "warning",
+         "A contributor's credentials are not a recognised professional designation "
+         "(extend the list with `credentials = [...]`).",
+         "Readers judge advice by who gives it (HONcode: authority); credentials must mean "
+         "something they can check.",
+         "    credentials: Health guru\n", "    credentials: MD, PhD\n",
+         check=credentials),
+    Rule("TRS102", "review-date-in-future", "error",
+         "`last_reviewed` is later than today.",
+         "A review date in the future misleads readers about how current the article is.",
+         "last_reviewed: 2099-01-01\n", "last_reviewed: 2026-06-01\n",
+         check=review_date),
+    Rule("TRS103", "review-overdue", "warning",
+         "The article has not been reviewed for longer than `review_max_age_days` "
+         "(default 3 years).",
+         "Medical knowledge changes; old advice can be wrong advice (HONcode: date).",
+         "last_reviewed: 2019-05-01\n", "last_reviewed: 2026-06-01\n",
+         check=review_date),
+    Rule("TRS104", "promotional-content", "error",
+         "The article contains advertising: offers, prices, promo codes, calls to buy, "
+         "product plugs.",
+         "An encyclopedia article must keep advertising apart from information "
+         "(HONcode: honesty in advertising).",
+         "Try W8MD's weight loss program. Call now for 20% off!\n",
+         "Weight loss can improve blood glucose control.\n",
+         check=promotional_content),
+    Rule("TRS105", "dose-without-reference", "warning",
+         "A drug article states a dose without a reference (an https link in the same "
+         "paragraph or list item).",
+         "A dose is the most dangerous thing to get wrong; readers must be able to check it "
+         "(HONcode: attribution).",
+         "Adults usually take 200 to 400 mg every 4 to 6 hours.\n",
+         "Adults usually take 200 to 400 mg every 4 to 6 hours "
+         "([BNF](https://bnf.nice.org.uk/drugs/ibuprofen/)).\n",
+         check=doses),
+)

@@ -33,6 +33,7 @@ from tests.test_publish import tree
 HARNESS = r"""
 import os, signal, sys, time
 import pipeline.publish as publish
+import pipeline.publish.swap as swap
 from pipeline.cli import main
 
 # A shell that started the test run in the background leaves SIGINT ignored, and children
@@ -45,15 +46,15 @@ def die():
     os.kill(os.getpid(), signal.SIGKILL)
 
 if point == "before-exchange":
-    publish._exchange = lambda a, b: die()
+    swap.exchange = lambda a, b: die()
 elif point == "after-exchange":
-    real_exchange = publish._exchange
+    real_exchange = swap.exchange
     def exchange(a, b):
         real_exchange(a, b)
         die()
-    publish._exchange = exchange
+    swap.exchange = exchange
 elif point == "between-renames":
-    publish._exchange = lambda a, b: False  # as on a system without renameat2
+    swap.exchange = lambda a, b: False  # as on a system without renameat2
     real_rename = os.rename
     def rename(a, b):
         real_rename(a, b)
@@ -61,18 +62,20 @@ elif point == "between-renames":
             die()
     os.rename = rename
 elif point == "before-state":
-    publish._write_state = lambda *args: die()
+    publish.write_state = lambda *args: die()
 elif point in ("hold-lock", "hold-staging"):
-    real = publish._publish_locked if point == "hold-lock" else publish._write_site
+    # hold-lock: wait with the lock taken, before anything else; hold-staging: wait with the
+    # staging folder complete, before the swap
+    real = publish.recover if point == "hold-lock" else publish.write_site
     def hold(*args, **kwargs):
         result = real(*args, **kwargs) if point == "hold-staging" else None
         print("holding", flush=True)
         time.sleep(60)
         return result if point == "hold-staging" else real(*args, **kwargs)
     if point == "hold-lock":
-        publish._publish_locked = hold
+        publish.recover = hold
     else:
-        publish._write_site = hold
+        publish.write_site = hold
 sys.exit(main(["publish", "--formats", "html,json", "--jobs", "1"]))
 """
 

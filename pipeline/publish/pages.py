@@ -1,0 +1,60 @@
+"""Site pages: the `Site` every page is rendered against, the files made of every article
+(each format's `site_files`: front page, category pages, indexes, images) and the manifest
+that lists every file of the build with its hash."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+from pipeline import __version__
+from pipeline.config import Config
+from pipeline.model import Article
+from pipeline.publish.state import MANIFEST, Entry
+from pipeline.publish.swap import stage_file
+from pipeline.render.formats import site_files
+from pipeline.render.view import Listing, Site, disclaimers_from_schema
+from pipeline.schema import load_schema
+
+
+def site_of(config: Config, titles: dict[str, str]) -> Site:
+    """The site around articles known by their titles."""
+    schema = load_schema(config.schema)
+    return Site(name=config.site_name, base_url=config.base_url, language=config.language,
+                page_size=config.page_size, disclaimers=disclaimers_from_schema(schema),
+                titles=dict(sorted(titles.items())),
+                max_nesting=config.limits.max_markdown_nesting)
+
+
+def make_site(config: Config, articles: dict[str, Article]) -> Site:
+    """The site around a set of loaded articles (for the preview)."""
+    return site_of(config, {slug: a.title for slug, a in articles.items()})
+
+
+def write_site(config: Config, formats: tuple[str, ...], staging: Path,
+               entries: dict[str, Entry], listings: dict[str, Listing]) -> int:
+    """The pages made of every article, images and the manifest; the number of files in the
+    build, the manifest included."""
+    site = site_of(config, {slug: entry.facts.title for slug, entry in entries.items()})
+    images = {name for entry in entries.values() for name in entry.facts.images}
+    written: dict[str, str] = {}
+    for relative, data in site_files(config, site, list(listings.values()), images, formats):
+        written[relative] = stage_file(staging, relative, data)
+    for entry in entries.values():
+        written.update(entry.files)
+    stage_file(staging, MANIFEST, manifest(written, entries, formats))
+    return len(written) + 1
+
+
+def manifest(files: dict[str, str], entries: dict[str, Entry],
+             formats: tuple[str, ...]) -> bytes:
+    document = {
+        "version": 1,
+        "generator": f"pipeline {__version__}",
+        "formats": list(formats),
+        "articles": {slug: {"source": f"articles/{slug}.md",
+                            "files": dict(sorted(entry.files.items()))}
+                     for slug, entry in sorted(entries.items())},
+        "files": dict(sorted(files.items())),
+    }
+    return (json.dumps(document, indent=2, sort_keys=True) + "\n").encode()

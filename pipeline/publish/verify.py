@@ -1,0 +1,80 @@
+"""Verify: every output of an article carries the disclaimer, the licence and the
+attribution, as a reader of that output gets its text (HTML unescaped, every string of a
+JSON document, the text of a PDF)."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterator
+from typing import Any
+
+from pipeline.diagnostics import Diagnostic, make
+from pipeline.model import Article
+from pipeline.render.view import ArticleView
+
+
+def missing_notices(article: Article, outputs: dict[str, bytes],
+                    view: ArticleView) -> Iterator[Diagnostic]:
+    """Every output must carry the disclaimer, the licence and the attribution."""
+    for relative, data in sorted(outputs.items()):
+        text = _output_text(relative, data)
+        wanted = {"disclaimer": view.disclaimer.text, "licence": view.license.url,
+                  "attribution": view.attribution}
+        if relative.endswith(".html"):
+            import html
+
+            text = html.unescape(text)
+        squashed = _squash(text)
+        for name, needle in wanted.items():
+            if not needle or _squash(needle) not in squashed:
+                yield make(article.path, 1, 1, "PUB003",
+                           f"{relative} lacks the {name}",
+                           "restore the notice in the template for this output")
+
+
+def _squash(text: str) -> str:
+    """Text without any whitespace: line breaks in PDFs fall anywhere, even inside a URL;
+    and without the characters the renderers remove (`pipeline.characters`)."""
+    from pipeline.characters import without_forbidden
+
+    return "".join(without_forbidden(text).split())
+
+
+def _output_text(relative: str, data: bytes) -> str:
+    if relative.endswith(".pdf"):
+        return pdf_text(data)
+    if relative.endswith(".json"):
+        return "\n".join(_strings(json.loads(data)))
+    return data.decode("utf-8", errors="replace")
+
+
+def _strings(value: Any) -> Iterator[str]:
+    """Every string in a JSON document, as a reader of the API gets it."""
+    if isinstance(value, str):
+        yield value
+    elif isinstance(value, dict):
+        for item in value.values():
+            yield from _strings(item)
+    elif isinstance(value, list):
+        for item in value:
+            yield from _strings(item)
+
+
+def pdf_text(data: bytes) -> str:
+    """The text a reader of the PDF gets: poppler's pdftotext when installed (a C tool,
+    about six times faster here), else pypdf."""
+    import shutil
+    import subprocess
+
+    tool = shutil.which("pdftotext")
+    if tool is not None:
+        done = subprocess.run([tool, "-q", "-enc", "UTF-8", "-", "-"], input=data,
+                              capture_output=True, check=False, timeout=60)
+        if done.returncode == 0:
+            return done.stdout.decode("utf-8", errors="replace")
+    from io import BytesIO
+
+    from pypdf import PdfReader
+
+    reader = PdfReader(BytesIO(data))
+    return "\n".join(page.extract_text() or "" for page in reader.pages)

@@ -16,6 +16,7 @@ from typing import TYPE_CHECKING, Any
 
 import yaml
 
+from pipeline.citations import Citation, keys_in
 from pipeline.config import MAX_YAML_DEPTH, Limits
 from pipeline.diagnostics import Diagnostic, make
 from pipeline.fsio import read_regular_file
@@ -402,11 +403,17 @@ def _at_end(mark: Any, rows: list[str]) -> bool:
 
 @cache
 def markdown_parser(max_nesting: int) -> MarkdownIt:
-    """The one CommonMark parser (plus pipe tables and strikethrough) used to check and render."""
+    """The one parser used to check and render: CommonMark, pipe tables, strikethrough,
+    footnotes (`[^note]`, mdit-py-plugins) and Pandoc citations (`[@key]`)."""
     from markdown_it import MarkdownIt
+    from mdit_py_plugins.footnote import footnote_plugin
+
+    from pipeline.citations import citation_plugin
 
     parser = MarkdownIt("commonmark", {"html": True, "maxNesting": max_nesting})
     parser.enable(["table", "strikethrough"])
+    parser.use(footnote_plugin, inline=False)  # `^[inline notes]` are not Pandoc-portable
+    parser.use(citation_plugin)
     return parser
 
 
@@ -562,6 +569,7 @@ def parse_body(article: Article, limits: Limits) -> None:
     _name_headings(tokens)
     article.sections = _sections(article, tokens)
     article.links = _links(article, tokens)
+    article.citations = _citations(article, tokens)
 
 
 def _is_section_start(token: Token) -> bool:
@@ -588,16 +596,26 @@ def heading_ids(article: Article) -> set[str]:
             if t.type == "heading_open" and "id" in t.attrs}
 
 
+def notes_start(tokens: list[Token]) -> int:
+    """Where the footnotes begin: the footnote plugin gathers every note's tokens after the
+    body, wherever its definition was written. `len(tokens)` when there are none."""
+    for index in range(len(tokens) - 1, -1, -1):
+        if tokens[index].type == "footnote_block_open":
+            return index
+    return len(tokens)
+
+
 def _sections(article: Article, tokens: list[Token]) -> list[Section]:
-    starts = [i for i, t in enumerate(tokens) if _is_section_start(t)]
+    body_end = notes_start(tokens)
+    starts = [i for i, t in enumerate(tokens[:body_end]) if _is_section_start(t)]
     last_line = _last_content_line(article)
     sections: list[Section] = []
     for number, start in enumerate(starts):
-        end = starts[number + 1] if number + 1 < len(starts) else len(tokens)
+        end = starts[number + 1] if number + 1 < len(starts) else body_end
         heading_map = tokens[start].map or [0, 1]
         line = article.body_line + heading_map[0]
         next_line = (article.body_line + (tokens[end].map or [0])[0] - 1
-                     if end < len(tokens) else last_line)
+                     if end < body_end else last_line)
         title = inline_text(tokens[start + 1])
         raw = article.lines[line - 1]
         column = len(raw) - len(raw.lstrip()) + 1
@@ -646,6 +664,36 @@ def _links(article: Article, tokens: list[Token]) -> list[Link]:
             links.append(Link(kind=kind, target=target, text=text, line=line, column=column,  # type: ignore[arg-type]
                               section=section))
     return links
+
+
+def _citations(article: Article, tokens: list[Token]) -> list[Citation]:
+    """Every cited key, where its `@` is written (the order of the body)."""
+    found: list[Citation] = []
+    for token in tokens:
+        if token.type != "inline" or not token.children or token.map is None:
+            continue
+        first = article.body_line + token.map[0]
+        last = article.body_line + token.map[1] - 1
+        cursor = (first, 0)
+        for child in token.children:
+            if child.type != "citation":
+                continue
+            for key, _ in keys_in(child.content):  # each key on its own: a bracket may wrap
+                line, column = _find(article.lines, f"@{key}", cursor, last)
+                cursor = (line, column + len(key))
+                found.append(Citation(key, line, column))
+    return found
+
+
+def _find(lines: list[str], needle: str, cursor: tuple[int, int], last: int
+          ) -> tuple[int, int]:
+    """Line and 1-based column of the next `needle` from `cursor` (line, 0-based offset)."""
+    line, start = cursor
+    for number in range(line, min(last, len(lines)) + 1):
+        found = lines[number - 1].find(needle, start if number == line else 0)
+        if found >= 0:
+            return number, found + 1
+    return line, max(start, 1)
 
 
 def _link_text(children: list[Token], index: int) -> str:

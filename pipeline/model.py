@@ -8,6 +8,8 @@ from typing import TYPE_CHECKING, Any, Literal
 if TYPE_CHECKING:
     from markdown_it.token import Token
 
+    from pipeline.citations import Citation
+
 # A path into the front matter: keys and list indexes, e.g. ("images", 0, "license").
 FieldPath = tuple[str | int, ...]
 
@@ -87,6 +89,7 @@ class Article:
     tokens: list[Token] = field(default_factory=list)
     sections: list[Section] = field(default_factory=list)
     links: list[Link] = field(default_factory=list)
+    citations: list[Citation] = field(default_factory=list)  # `[@key]`, in body order
     # what several rules derive from the tokens, computed once (see `rules.text.inline_blocks`)
     derived: dict[str, Any] = field(default_factory=dict, repr=False, compare=False)
 

@@ -157,7 +157,7 @@ def test_a_new_required_section_needs_no_code(tmp_path: Path, monkeypatch: pytes
                                               run_cli: Runner) -> None:
     def add_living_with(schema: Schema) -> None:
         entries = schema["$defs"]["outline"]["condition"]["sectionOutline"]
-        entries.insert(len(entries) - 2, {  # before See Also and References
+        entries.insert(len(entries) - 3, {  # before See Also, Notes and References
             "title": "Living with the condition", "required": True, "synonyms": ["Self-care"],
             "guidance": "Day-to-day life with the condition."})
 

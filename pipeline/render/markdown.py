@@ -65,6 +65,9 @@ def _render_rules(max_nesting: int) -> Any:
 
     parser = markdown_parser(max_nesting)
     renderer: Any = RendererHTML(parser)
+    plugin_rules: dict[str, Any] = getattr(parser.renderer, "rules", {})
+    for name, rule in plugin_rules.items():  # the plugins' tokens (footnotes, citations)
+        renderer.rules.setdefault(name, rule)
 
     def drop(self: Any, tokens: list[Token], idx: int, options: Any, env: Any) -> str:
         return ""

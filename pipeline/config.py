@@ -52,7 +52,9 @@ class Config:
     severity: dict[str, Severity] = field(default_factory=dict)
     per_file_ignores: dict[str, tuple[str, ...]] = field(default_factory=dict)
     review_max_age_days: int = 3 * 365
+    reference_max_age_years: int = 10  # older sources are a warning (REF107)
     credentials: tuple[str, ...] = ()  # designations recognised besides the built-in list
+    scheduler: str | None = None  # a Dask scheduler's address: publish on its cluster
     limits: Limits = Limits()
 
     def is_enabled(self, code: str, path: str) -> bool:
@@ -113,7 +115,7 @@ def config_from_table(root: Path, table: dict[str, Any]) -> Config:
     values: dict[str, Any] = {}
     for name, default in _PATHS.items():
         values[name] = root / _text(table, name, default)
-    for name in ("images_dir", "base_url", "site_name", "language", "page_size"):
+    for name in ("images_dir", "base_url", "site_name", "language", "page_size", "scheduler"):
         if name in table:
             values[name] = _text(table, name, "")
     for name in ("select", "ignore", "credentials"):
@@ -130,6 +132,9 @@ def config_from_table(root: Path, table: dict[str, Any]) -> Config:
     if "review_max_age_days" in table:
         values["review_max_age_days"] = _positive_int(table["review_max_age_days"],
                                                       "review-max-age-days")
+    if "reference_max_age_years" in table:
+        values["reference_max_age_years"] = _positive_int(table["reference_max_age_years"],
+                                                          "reference-max-age-years")
     if "limits" in table:
         values["limits"] = _limits(table["limits"])
     if not values.get("base_url", "/").endswith("/"):

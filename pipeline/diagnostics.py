@@ -75,6 +75,7 @@ FAMILIES: dict[str, str] = {
     "LIC": "Licensing of the article and of every asset it includes",
     "CRD": "Credits: images and their attribution",
     "LNK": "Links between articles and to the web",
+    "REF": "References and citations",
     "TRS": "Trustworthy medical content",
     "SEC": "Safety of what contributors write",
     "SUP": "Inline suppressions",

@@ -63,16 +63,17 @@ def unique_ids(titles: Iterable[str], reserved: frozenset[str] = PAGE_IDS) -> li
     """The ids of a page's headings, in order: `anchor_of` each title, then `-2`, `-3`… when
     the page already uses it (the page's own ids first, then earlier headings)."""
     used = set(reserved)
-    ids: list[str] = []
-    for title in titles:
-        base = anchor_of(title) or "section"
-        candidate, number = base, 1
-        while candidate in used:
-            number += 1
-            candidate = f"{base}-{number}"
-        used.add(candidate)
-        ids.append(candidate)
-    return ids
+    return [free_id(anchor_of(title) or "section", used) for title in titles]
+
+
+def free_id(base: str, used: set[str]) -> str:
+    """`base`, or `base-2`, `base-3`… whichever `used` does not hold yet; records it."""
+    candidate, number = base, 1
+    while candidate in used:
+        number += 1
+        candidate = f"{base}-{number}"
+    used.add(candidate)
+    return candidate
 
 
 def slugify(text: str) -> str:

@@ -25,6 +25,22 @@ from pipeline.schema import Schema, load_schema, outlines
 PLACEHOLDER = "TODO:"
 LICENSE = "CC-BY-SA-4.0"
 MAX_TITLE = 120
+REFERENCES_TITLE = "References"
+# Appended to each prose placeholder: how to cite a source listed under `references:`.
+CITE_HINT = "Cite each source where it is used as `[@id]`, with an id from `references:`."
+# A commented CSL YAML entry in the front matter: what `references:` looks like, for the
+# author to uncomment and fill in (Zotero: Better BibTeX -> CSL YAML; or Pandoc).
+REFERENCES_EXAMPLE = (
+    "# references:            # the sources you cite in the body as [@id] (CSL YAML)",
+    "#   - id: smith2020",
+    "#     type: article-journal",
+    "#     title: Title of the review or guideline",
+    "#     author: [{family: Smith, given: J}]",
+    "#     container-title: Name of the journal",
+    "#     issued: \"2020\"",
+    "#     DOI: 10.xxxx/xxxxx",
+    "#     PMID: \"12345678\"",
+)
 
 # Letters that Unicode decomposition does not reduce to ASCII.
 # A list item shown as an example in the guidance (`- [Title](slug.md)`): a list section.
@@ -82,13 +98,17 @@ def skeleton(title: str, kind: str, schema: Schema, reviewed: date) -> str:
         f'  - name: "{PLACEHOLDER} your name"',
         "categories: [TODO]",
         f'last_reviewed: "{reviewed.isoformat()}"',
+        *REFERENCES_EXAMPLE,
         "---",
     ]
     body: list[str] = []
     for entry in outline:
         if not entry.get("required"):
             continue
-        body.extend(_section(entry))
+        body.extend(_section(entry, cite=not body))
+    # References is optional in the outline and its list is generated from `references:`,
+    # so it is added explicitly, last and empty (after See Also and any Notes).
+    body.extend([f"## {REFERENCES_TITLE}", ""])
     return "\n".join(front + body).rstrip("\n") + "\n"
 
 
@@ -103,11 +123,12 @@ def _summary_placeholder(schema: Schema) -> str:
     return text
 
 
-def _section(entry: dict[str, Any]) -> list[str]:
+def _section(entry: dict[str, Any], cite: bool = False) -> list[str]:
     title = _one_line(str(entry["title"]))
     guidance = _one_line(str(entry.get("guidance") or "write this section."))
     marker = "- " if _LIST_EXAMPLE.search(guidance) else ""
-    return [f"## {title}", "", f"{marker}{PLACEHOLDER} {guidance}", ""]
+    hint = f" {CITE_HINT}" if cite and not marker else ""
+    return [f"## {title}", "", f"{marker}{PLACEHOLDER} {guidance}{hint}", ""]
 
 
 def _one_line(text: str) -> str:

@@ -2,7 +2,8 @@
 
 The schema in `schemas/article.schema.json` is the source of truth. Its own annotations give
 each rule a code (`x-code`), human messages (`x-messages`, by keyword) and a fix (`x-hint`).
-`sectionOutline` is the one keyword of ours: the ordered sections of an article type.
+`sectionOutline` is the one keyword of ours: the ordered sections of an article type; beside
+it, `x-references-required` names the types that must cite sources (REF106).
 """
 
 from __future__ import annotations
@@ -77,6 +78,13 @@ def outlines(schema: Schema) -> dict[str, list[dict[str, Any]]]:
     """Article type → its section outline, as the schema defines them."""
     defs = schema.get("$defs", {}).get("outline", {})
     return {kind: list(sub.get("sectionOutline", [])) for kind, sub in defs.items()}
+
+
+def types_requiring_references(schema: Schema) -> frozenset[str]:
+    """The article types whose outline says `"x-references-required": true` (REF106)."""
+    defs = schema.get("$defs", {}).get("outline", {})
+    return frozenset(kind for kind, sub in defs.items()
+                     if isinstance(sub, dict) and sub.get("x-references-required") is True)
 
 
 def front_matter_schema(schema: Schema) -> Schema:

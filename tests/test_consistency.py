@@ -32,9 +32,14 @@ contributors:
     credentials: MD
 categories: [Testing]
 last_reviewed: "2026-06-01"
+references:
+  - id: lee2023
+    type: article-journal
+    title: A made-up study
+    DOI: 10.1000/test.2023.001
 ---
 """
-SECTIONS = ("## Overview\n\n{overview}\n\n## Causes\n\nC.\n\n## Symptoms\n\nS.\n\n"
+SECTIONS = ("## Overview\n\n{overview}\n\n## Causes\n\nC [@lee2023].\n\n## Symptoms\n\nS.\n\n"
             "## Diagnosis\n\nD.\n\n## Treatment\n\nT.\n\n## See Also\n\n- [{other}]({slug}.md)\n")
 
 
@@ -144,7 +149,7 @@ def test_heading_ids_are_the_same_for_the_check_and_the_page(project: Path,
                   "[first](#triggers) [second](#triggers-2) [content](#content-2)")
     write(project, "beta", "[page](alpha.md#content) [ok](alpha.md#triggers-2)", "alpha")
     found = check_json(run_cli, project)
-    assert found == [("articles/beta.md", 15, "LNK102")]  # #content is the page's <main>
+    assert found == [("articles/beta.md", 20, "LNK102")]  # #content is the page's <main>
     write(project, "beta", "[ok](alpha.md#triggers-2) [ok](alpha.md#content-2)", "alpha")
     assert check_json(run_cli, project) == []
     assert run_cli(project, "publish", "--formats", "html").returncode == 0

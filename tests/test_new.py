@@ -17,7 +17,9 @@ from tests.conftest import SCHEMA, TEMPLATES, Runner
 TODO = re.compile(r"\bTODO\b")
 # Besides MED109 placeholder-text, nothing may be reported on a new article: the See Also
 # placeholder and the orphan rule defer to MED109 while placeholders are left.
-UNAVOIDABLE: dict[str, str] = {}
+# What a new article is flagged for besides its placeholders, and the line it is flagged on:
+# its sources, which only the author can supply (REF106, a warning on `type:`).
+UNAVOIDABLE: dict[str, str] = {"REF106": "type:"}
 
 
 def diagnostics(run_cli: Runner, root: Path, *paths: str) -> list[dict[str, Any]]:
@@ -54,7 +56,8 @@ def test_new_article_is_flagged_only_for_its_placeholders(
     assert "articles/coeliac-disease.md" in result.stdout
     path = corpus_project / "articles" / "coeliac-disease.md"
     text = path.read_text(encoding="utf-8")
-    assert headings(text) == required_titles(load_schema(SCHEMA), kind)
+    # the required sections, in order, then the (optional, generated) References section
+    assert headings(text) == [*required_titles(load_schema(SCHEMA), kind), "References"]
     found = diagnostics(run_cli, corpus_project, "articles/coeliac-disease.md")
     assert_only_placeholders(found, text)
     assert sum(1 for d in found if d["code"] == "MED109") >= 7
@@ -69,6 +72,29 @@ def test_each_section_holds_its_guidance_as_a_placeholder(project: Path,
             assert f"TODO: {entry['guidance']}" in text
     assert "\n## See Also\n\n- TODO: " in text  # a list item: See Also is a list
     assert text.endswith("\n") and not text.endswith("\n\n")
+
+
+def test_references_section_and_commented_example(project: Path, run_cli: Runner) -> None:
+    """An empty References section ends the body, and the front matter shows, commented
+    out, one CSL YAML entry; the first placeholder says how to cite it."""
+    import yaml
+
+    assert run_cli(project, "new", "Gout", "--type", "condition").returncode == 0
+    text = (project / "articles" / "gout.md").read_text(encoding="utf-8")
+    see_also = "\n## See Also\n\n- TODO: "
+    assert text.endswith(see_also + text.split(see_also, 1)[1])
+    assert text.endswith("\n\n## References\n")  # last, after See Also, and empty
+    front = text.split("---\n", 2)[1]
+    commented = [line for line in front.splitlines() if line.startswith("#")]
+    assert commented[0].startswith("# references:")
+    example = yaml.safe_load("\n".join(line[2:] for line in commented))
+    entry = example["references"][0]
+    assert set(entry) == {"id", "type", "title", "author", "container-title", "issued", "DOI",
+                          "PMID"}
+    assert entry["type"] == "article-journal" and entry["PMID"] == "12345678"
+    assert entry["author"] == [{"family": "Smith", "given": "J"}]
+    assert "references" not in yaml.safe_load(front)  # only a comment: nothing to check
+    assert "`[@id]`" in text.split("## Overview", 1)[1].split("##", 1)[0]
 
 
 def test_front_matter(project: Path, run_cli: Runner) -> None:
@@ -183,7 +209,7 @@ def test_skeleton_follows_a_changed_schema(tmp_path: Path, run_cli: Runner) -> N
     assert result.returncode == 0, result.stderr
     text = (tmp_path / "articles" / "gout.md").read_text(encoding="utf-8")
     assert headings(text) == ["Overview", "Causes", "Symptoms", "Treatment", "Living with it",
-                              "See Also"]
+                              "See Also", "References"]
     assert "TODO: In two or three sentences, what it is." in text
     assert "TODO: Day-to-day life: work, school, sport and travel." in text
     assert_only_placeholders(diagnostics(run_cli, tmp_path, "articles/gout.md"), text)

@@ -251,8 +251,12 @@ def pair(tmp_path: Path) -> Path:
     fixture = Path(__file__).parent / "fixtures" / "rule-broken-link-good" / "articles"
     (tmp_path / "articles" / "beta.md").write_text(
         (fixture / "beta.md").read_text(encoding="utf-8"), encoding="utf-8")
-    write_pyproject(tmp_path)
+    write_pyproject(tmp_path, NO_SOURCES)
     return tmp_path
+
+
+# The articles of these tests cite no sources: the rules they test are others.
+NO_SOURCES = 'ignore = ["REF106"]\n'
 
 
 SEE_ALSO = "\n## See Also\n\n- [Betamol](beta.md)\n"
@@ -299,7 +303,7 @@ def test_config_still_filters_after_suppressions(
         pair: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     from tests.conftest import write_pyproject
 
-    write_pyproject(pair, 'ignore = ["SUP"]\n')
+    write_pyproject(pair, 'ignore = ["SUP", "REF106"]\n')
     overview = "<!-- pipeline: ignore LNK105 -->\n[one](https://example.org/1)"
     assert check_text(pair, OUTLINE.format(overview=overview), monkeypatch) == []
 
@@ -342,7 +346,7 @@ def test_no_orphan_warning_in_a_corpus_of_one(tmp_path: Path,
     from tests.conftest import write_pyproject
 
     (tmp_path / "articles").mkdir()
-    write_pyproject(tmp_path)
+    write_pyproject(tmp_path, NO_SOURCES)
     found = check_text(tmp_path, OUTLINE.format(overview="Text."), monkeypatch)
     assert [f.rsplit(" ", 1)[1] for f in found] == ["LNK101"]  # beta.md is missing; no LNK104
 
@@ -432,3 +436,26 @@ def test_mentions_are_found_as_the_mention_pattern_finds_them() -> None:
     for _ in range(20000):
         text = "".join(rng.choice(pieces) for _ in range(rng.randint(0, 24)))
         assert mentions_in(text) == MENTION.findall(text), text
+
+
+# -- references --------------------------------------------------------------------------------
+
+
+def test_missing_references_can_be_made_an_error_and_old_sources_configured(
+        pair: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    from tests.conftest import write_pyproject
+
+    write_pyproject(pair, 'severity = { REF106 = "error" }\n')
+    check_text(pair, OUTLINE.format(overview="Text."), monkeypatch)
+    found = {(d.path, d.code, d.severity) for d in check_paths(load_config(pair)).diagnostics}
+    assert ("articles/alpha.md", "REF106", "error") in found
+    body = FRONT.format(kind="topic", reviewed="2026-06-01").replace(
+        'last_reviewed: "2026-06-01"\n', 'last_reviewed: "2026-06-01"\n'
+        'references:\n  - id: doll2001\n    type: book\n    title: Old\n    issued: "2001"\n'
+        '    ISBN: 978-0-306-40615-7\n') + "## Overview\n\nText [@doll2001].\n"
+    loaded = load_bytes(body.encode(), "articles/alpha.md", "alpha",
+                        config_from_table(Path("."), {}).limits).article
+    assert loaded is not None
+    from pipeline.rules.references import outdated
+    assert [d.code for d in outdated(loaded, context())] == ["REF107"]
+    assert list(outdated(loaded, context(reference_max_age_years=30))) == []

@@ -15,21 +15,37 @@ from pipeline.render.view import ArticleView
 
 def missing_notices(article: Article, outputs: dict[str, bytes],
                     view: ArticleView) -> Iterator[Diagnostic]:
-    """Every output must carry the disclaimer, the licence and the attribution."""
+    """Every output must carry the disclaimer, the licence and the attribution (with the
+    upstream work an adapted article names), and every entry of the reference list."""
+    wanted = {"disclaimer": view.disclaimer.text, "licence": view.license.url,
+              "attribution": view.attribution}
+    if view.upstream is not None:
+        wanted["upstream attribution"] = view.upstream.credit
+    # An entry may wrap at a hyphen in a PDF, where text extraction can drop it: entries are
+    # compared without hyphens (the notices keep theirs: they never wrap there).
+    references = {f"reference {r.number} ({r.id})": r.text for r in view.references}
     for relative, data in sorted(outputs.items()):
         text = _output_text(relative, data)
-        wanted = {"disclaimer": view.disclaimer.text, "licence": view.license.url,
-                  "attribution": view.attribution}
         if relative.endswith(".html"):
             import html
 
             text = html.unescape(text)
         squashed = _squash(text)
-        for name, needle in wanted.items():
-            if not needle or _squash(needle) not in squashed:
-                yield make(article.path, 1, 1, "PUB003",
-                           f"{relative} lacks the {name}",
-                           "restore the notice in the template for this output")
+        missing = [name for name, needle in wanted.items()
+                   if not needle or _squash(needle) not in squashed]
+        if references:
+            unhyphenated = _unhyphenated(squashed)
+            missing += [name for name, needle in references.items()
+                        if _unhyphenated(_squash(needle)) not in unhyphenated]
+        for name in missing:
+            yield make(article.path, 1, 1, "PUB003", f"{relative} lacks the {name}",
+                       "restore the notice in the template for this output"
+                       if not name.startswith("reference") else
+                       "restore the reference list in the template for this output")
+
+
+def _unhyphenated(text: str) -> str:
+    return text.replace("-", "").replace("\u2010", "").replace("\u00ad", "")
 
 
 def _squash(text: str) -> str:

@@ -18,6 +18,7 @@ from typing import TYPE_CHECKING, Any, TypeVar
 import jinja2
 
 from pipeline.licenses import LICENSES
+from pipeline.render.references import ReferenceView
 from pipeline.render.view import ArticleView, CategoryView, LicenseView, Listed, Listing, Site
 
 if TYPE_CHECKING:
@@ -204,7 +205,45 @@ def article_json_ld(view: ArticleView, site: Site) -> dict[str, Any]:
         data["keywords"] = ", ".join(c.name for c in view.categories)
     if view.images:
         data["image"] = [site.url(f"images/{image.file}") for image in view.images]
+    if view.references:
+        data["citation"] = [_citation(reference) for reference in view.references]
+    if view.upstream is not None:
+        data["isBasedOn"] = {"@type": "CreativeWork", "name": view.upstream.title,
+                             "url": view.upstream.url, "author": view.upstream.authors,
+                             "license": view.upstream.license.url or view.upstream.license.name}
     return data
+
+
+_SCHOLARLY = frozenset({"article-journal", "paper-conference", "review", "review-book"})
+
+
+def _citation(reference: ReferenceView) -> dict[str, Any]:
+    """One reference as schema.org: a ScholarlyArticle (journal papers) or CreativeWork."""
+    csl = reference.csl
+    item: dict[str, Any] = {
+        "@type": "ScholarlyArticle" if csl.get("type") in _SCHOLARLY else "CreativeWork",
+        "name": str(csl.get("title", reference.text)), "description": reference.text}
+    url = csl.get("URL") or reference.doi_url
+    if url:
+        item["url"] = url
+    if reference.doi_url:
+        item["sameAs"] = reference.doi_url
+    identifiers = [{"@type": "PropertyValue", "propertyID": name, "value": csl[name]}
+                   for name in ("DOI", "PMID", "PMCID") if csl.get(name)]
+    if identifiers:
+        item["identifier"] = identifiers
+    authors = [person.get("literal") or " ".join(
+        part for part in (person.get("given"), person.get("family")) if part)
+        for person in csl.get("author", [])]
+    if authors:
+        item["author"] = [{"@type": "Person", "name": name} for name in authors if name]
+    year = (csl.get("issued") or {}).get("date-parts", [[None]])[0][0]
+    if year:
+        item["datePublished"] = str(year)
+    if csl.get("container-title"):
+        item["isPartOf"] = {"@type": "Periodical" if item["@type"] == "ScholarlyArticle"
+                            else "CreativeWork", "name": csl["container-title"]}
+    return item
 
 
 def category_pages(listings: Iterable[Listing]) -> dict[CategoryView, list[Listing]]:

@@ -117,12 +117,20 @@ def article_document(view: ArticleView, site: Site) -> dict[str, Any]:
         "disclaimer": {"id": view.disclaimer.id, "title": view.disclaimer.title,
                        "text": view.disclaimer.text},
         "attribution": view.attribution,
+        "references": [{"number": r.number, "id": r.id, "csl": r.csl, "text": r.text,
+                        "html": r.html} for r in view.references],
         "links": list(view.links),
         "see_also": [{"slug": link.slug, "title": link.title, "url": link.url}
                      for link in view.see_also],
         "site": _site(site),
         "version": API_VERSION,
     }
+    upstream = view.upstream
+    if upstream is not None:
+        document["adapted_from"] = {
+            "title": upstream.title, "url": upstream.url, "revision": upstream.revision,
+            "date": upstream.date, "authors": upstream.authors,
+            "license": _license(upstream.license), "changes": upstream.changes}
     document["revision"] = revision(document)
     return document
 

@@ -11,7 +11,7 @@ import html
 from collections.abc import Callable
 from dataclasses import dataclass
 from functools import cache
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import nh3
 from markdown_it.token import Token
@@ -20,16 +20,21 @@ from pipeline.characters import without_forbidden
 from pipeline.load import inline_text, markdown_parser
 from pipeline.names import link_target
 
+if TYPE_CHECKING:
+    from pipeline.render.references import Numbering
+
 ALLOWED_TAGS = frozenset({
     "a", "abbr", "b", "blockquote", "br", "caption", "code", "del", "em", "figcaption",
-    "figure", "h2", "h3", "h4", "h5", "h6", "hr", "i", "img", "li", "ol", "p", "pre", "s", "strong",
-    "sub", "sup", "table", "tbody", "td", "th", "thead", "tr", "ul",
+    "figure", "h2", "h3", "h4", "h5", "h6", "hr", "i", "img", "li", "ol", "p", "pre", "s", "span",
+    "strong", "sub", "sup", "table", "tbody", "td", "th", "thead", "tr", "ul",
 })
 ALLOWED_ATTRIBUTES = {
     "a": {"href", "title", "rel"},
     "img": {"src", "alt", "title", "loading", "decoding"},
     "h2": {"id"}, "h3": {"id"}, "h4": {"id"}, "h5": {"id"}, "h6": {"id"},
-    "ol": {"start"},
+    "ol": {"start", "class"},
+    # citations, footnotes and the reference list (`pipeline.render.references`)
+    "sup": {"id", "class"}, "li": {"id"}, "span": {"class"},
     "td": {"style"}, "th": {"style", "scope"},
     "figure": {"class"}, "figcaption": {"class"},
 }
@@ -115,12 +120,40 @@ def _render_rules(max_nesting: int) -> Any:
             return f"{caption}</figure>\n"
         return "</p>\n"
 
+    def citation(self: Any, tokens: list[Token], idx: int, options: Any, env: Any) -> str:
+        numbering = env.get("numbering")
+        if numbering is None:
+            return html.escape(tokens[idx].content)
+        return str(numbering.citation(tokens[idx]))
+
+    def footnote_ref(self: Any, tokens: list[Token], idx: int, options: Any, env: Any) -> str:
+        numbering = env.get("numbering")
+        return "" if numbering is None else str(numbering.note_ref(tokens[idx]))
+
+    def footnote_anchor(self: Any, tokens: list[Token], idx: int, options: Any,
+                        env: Any) -> str:
+        numbering = env.get("numbering")
+        return "" if numbering is None else str(numbering.note_anchor(tokens[idx]))
+
+    def footnote_open(self: Any, tokens: list[Token], idx: int, options: Any, env: Any) -> str:
+        return f'<li id="note-{int((tokens[idx].meta or {}).get("id", 0)) + 1}">'
+
+    def fixed(markup: str) -> Any:
+        def rule(self: Any, tokens: list[Token], idx: int, options: Any, env: Any) -> str:
+            return markup
+        return rule
+
     for name in ("html_block", "html_inline"):
         renderer.rules[name] = drop.__get__(renderer)
     for name, function in (("heading_open", heading_open), ("heading_close", heading_close),
                            ("link_open", link_open), ("image", image),
                            ("paragraph_open", paragraph_open),
-                           ("paragraph_close", paragraph_close)):
+                           ("paragraph_close", paragraph_close), ("citation", citation),
+                           ("footnote_ref", footnote_ref), ("footnote_anchor", footnote_anchor),
+                           ("footnote_open", footnote_open),
+                           ("footnote_close", fixed("</li>\n")),
+                           ("footnote_block_open", fixed('<ol class="notes">\n')),
+                           ("footnote_block_close", fixed("</ol>\n"))):
         renderer.rules[name] = function.__get__(renderer)
     return parser.options, renderer
 
@@ -146,15 +179,16 @@ def _renderer(max_nesting: int) -> Any:
     return _render_rules(max_nesting)
 
 
-def render_html(tokens: list[Token], style: LinkStyle, max_nesting: int = 32
-                ) -> tuple[str, list[str]]:
+def render_html(tokens: list[Token], style: LinkStyle, max_nesting: int = 32,
+                numbering: Numbering | None = None) -> tuple[str, list[str]]:
     """Safe HTML for a run of block tokens, and the URLs it links to. Headings carry the ids
-    the loader gave them (`pipeline.names.unique_ids`)."""
+    the loader gave them (`pipeline.names.unique_ids`). Citations and footnote marks are
+    numbered and linked by `numbering` (one per article, shared by all its runs)."""
     options, renderer = _renderer(max_nesting)
     links: list[str] = []
     env = {"rewrite": lambda target: _rewrite(target, style),
            "rewrite_image": lambda src: _rewrite_image(src, style), "links": links,
-           "credit": style.credit}
+           "credit": style.credit, "numbering": numbering}
     raw = renderer.render(tokens, options, env)
     return sanitise(raw), links
 

@@ -9,8 +9,9 @@ from typing import Any, Protocol
 
 from pipeline.licenses import lookup
 from pipeline.model import Article
-from pipeline.names import category_slug, link_target
-from pipeline.render.markdown import LinkStyle, plain_text, render_html
+from pipeline.names import PAGE_IDS, category_slug, free_id, link_target
+from pipeline.render.markdown import LinkStyle, plain_text, render_html, sanitise
+from pipeline.render.references import ReferenceView
 
 # What may become an href or a datetime attribute; anything else stays plain text (or, for
 # a date, is left out), so a hostile value cannot make the page invalid HTML.
@@ -94,6 +95,28 @@ class CategoryView:
 
 
 @dataclass(frozen=True)
+class UpstreamView:
+    """The work an adapted article was taken from (`adapted_from:`)."""
+
+    title: str
+    url: str
+    revision: str
+    date: str
+    authors: str
+    license: LicenseView
+    changes: str
+
+    @property
+    def credit(self) -> str:
+        """TASL: title, author, source (address and revision), licence."""
+        version = ", ".join(part for part in (
+            f"revision {self.revision}" if self.revision else "", self.date) if part)
+        licence = self.license.name + (f" ({self.license.url})" if self.license.url else "")
+        return (f"“{self.title}” by {self.authors}, {self.url}"
+                f"{f' ({version})' if version else ''}, licensed under {licence}")
+
+
+@dataclass(frozen=True)
 class ArticleView:
     slug: str
     title: str
@@ -111,6 +134,8 @@ class ArticleView:
     see_also: tuple[LinkView, ...]
     links: tuple[str, ...]  # slugs of the articles this one links to
     attribution: str
+    references: tuple[ReferenceView, ...] = ()
+    upstream: UpstreamView | None = None
 
     @property
     def authors(self) -> str:
@@ -186,12 +211,11 @@ def build_view(article: Article, site: Site, absolute_links: bool = False,
     fm = article.front_matter
     images = _images(article)
     style = html_style(site, images, absolute_links)
-    sections = []
+    sections: list[SectionView] = []
     linked: list[str] = []
-    for section in article.sections if with_sections else []:
-        body = article.tokens[section.token_start + 3:section.token_end]
-        html, _ = render_html(body, style, site.max_nesting)
-        sections.append(SectionView(section.title, section.anchor, html, plain_text(body)))
+    references: tuple[ReferenceView, ...] = ()
+    if with_sections:
+        sections, references = _sections(article, site, style)
     see_also: list[LinkView] = []
     for link in article.links:
         slug = link_target(link.target).article
@@ -209,8 +233,15 @@ def build_view(article: Article, site: Site, absolute_links: bool = False,
     url = site.url(f"{article.slug}.html")
     title = article.title
     authors = ", ".join(c.name for c in contributors)
+    upstream = _upstream(fm.get("adapted_from"))
     attribution = (f"“{title}” by {authors}, {site.name}, {url}. Licensed under {license.name} "
-                   f"({license.url}). Changes: none; this is the original article.")
+                   f"({license.url}). ")
+    if upstream is None:
+        attribution += "Changes: none; this is the original article."
+    else:
+        changes = upstream.changes if upstream.changes.endswith((".", "!", "?")) else (
+            upstream.changes + ".")
+        attribution += f"Adapted from {upstream.credit}. Changes: {changes}"
     disclaimer_id = _text(fm.get("disclaimer"))
     return ArticleView(
         slug=article.slug, title=title, type=article.type, summary=_text(fm.get("summary")),
@@ -220,7 +251,97 @@ def build_view(article: Article, site: Site, absolute_links: bool = False,
         categories=tuple(CategoryView(str(c), category_slug(str(c)))
                          for c in fm.get("categories") or []),
         last_reviewed=_date(fm.get("last_reviewed")), sections=tuple(sections),
-        see_also=tuple(see_also), links=tuple(linked), attribution=attribution)
+        see_also=tuple(see_also), links=tuple(linked), attribution=attribution,
+        references=references, upstream=upstream)
+
+
+def _upstream(value: Any) -> UpstreamView | None:
+    if not isinstance(value, dict) or not _text(value.get("title")):
+        return None
+    return UpstreamView(title=_text(value.get("title")), url=_text(value.get("url")),
+                        revision=_text(value.get("revision")), date=_date(value.get("date")),
+                        authors=_text(value.get("authors")),
+                        license=license_view(_text(value.get("license"))),
+                        changes=_text(value.get("changes")))
+
+
+NOTES_TITLES = frozenset({"notes", "footnotes"})
+REFERENCES_TITLES = frozenset({"references", "bibliography", "citations",
+                               "notes and references", "sources"})
+
+
+def _sections(article: Article, site: Site, style: LinkStyle
+              ) -> tuple[list[SectionView], tuple[ReferenceView, ...]]:
+    """The sections as HTML and text, citations numbered; the notes in the Notes section
+    and the reference list in the References section, each added when the author left it
+    out (notes before the references, references at the end)."""
+    from pipeline.load import heading_ids, notes_start
+
+    entries = _reference_entries(article)
+    used = heading_ids(article) | set(PAGE_IDS)
+    start = notes_start(article.tokens)
+    numbering = None
+    if entries or article.citations or start < len(article.tokens):
+        from pipeline.render.references import Numbering
+        from pipeline.render.references import numbering as number
+
+        numbering = (number([c.key for c in article.citations], entries, used) if entries
+                     else Numbering({}, {}))
+        numbering.note_counts = _note_counts(article)
+    sections: list[SectionView] = []
+    for section in article.sections:
+        body = article.tokens[section.token_start + 3:section.token_end]
+        html, _ = render_html(body, style, site.max_nesting, numbering)
+        sections.append(SectionView(section.title, section.anchor, html, plain_text(body)))
+    if start < len(article.tokens):
+        notes = article.tokens[start:]
+        html, _ = render_html(notes, style, site.max_nesting, numbering)
+        at = next((i for i, s in enumerate(sections) if s.title.lower() in NOTES_TITLES), None)
+        if at is None:
+            at = next((i for i, s in enumerate(sections)
+                       if s.title.lower() in REFERENCES_TITLES), len(sections))
+            sections.insert(at, SectionView("Notes", free_id("notes", used), "", ""))
+        shown = sections[at]
+        sections[at] = SectionView(shown.title, shown.anchor, shown.html + html,
+                                   _join(shown.text, plain_text(notes)))
+    if not entries or numbering is None:
+        return sections, ()
+    from pipeline.render.references import reference_list_html, reference_views
+
+    references = reference_views(entries, numbering)
+    listed = sanitise(reference_list_html(references, numbering))
+    text = "\n".join(f"{ref.number}. {ref.text}" for ref in references)
+    at = next((i for i, s in enumerate(sections) if s.title.lower() in REFERENCES_TITLES),
+              None)
+    if at is None:
+        sections.append(SectionView("References", free_id("references", used), listed, text))
+    else:
+        shown = sections[at]
+        sections[at] = SectionView(shown.title, shown.anchor, shown.html + listed,
+                                   _join(shown.text, text))
+    return sections, tuple(references)
+
+
+def _reference_entries(article: Article) -> list[dict[str, Any]]:
+    from pipeline.render.references import reference_entries
+
+    value = article.front_matter.get("references")
+    return reference_entries(value) if value else []
+
+
+def _note_counts(article: Article) -> dict[int, int]:
+    """How many times each footnote is referred to (its back-links)."""
+    counts: dict[int, int] = {}
+    for token in article.tokens:
+        for child in token.children or []:
+            if child.type == "footnote_ref":
+                number = int((child.meta or {}).get("id", 0))
+                counts[number] = counts.get(number, 0) + 1
+    return counts
+
+
+def _join(first: str, second: str) -> str:
+    return f"{first}\n{second}" if first and second else first or second
 
 
 

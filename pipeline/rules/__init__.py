@@ -5,7 +5,8 @@ check and fix in one `Rule` (`pipeline.diagnostics.Rule`):
 
 - `source`: SRC rules the loader reports while reading the file (no check of their own);
 - `schema_rules`: FMT, MED101-106 and LIC101, reported by the schema (`x-code`);
-- `structure`, `licensing`, `credits`, `links`, `trust`, `safety`: rules on one article;
+- `structure`, `licensing`, `credits`, `links`, `references`, `trust`, `safety`: rules on
+  one article;
 - `files`: SEC104, file names across the corpus (with the per-file SEC103/SEC104 checks);
 - `suppressions`: SUP, the inline suppressions;
 - `publishing`: PUB rules the publish stage reports (no check of their own).
@@ -26,6 +27,7 @@ from pipeline.rules import (
     licensing,
     links,
     publishing,
+    references,
     safety,
     schema_rules,
     source,
@@ -37,8 +39,8 @@ from pipeline.rules.context import Context
 
 RuleFunction = Callable[[Article, Context], Iterable[Diagnostic]]
 
-_MODULES = (source, schema_rules, structure, licensing, credits, links, trust, safety, files,
-            suppressions, publishing)
+_MODULES = (source, schema_rules, structure, licensing, credits, links, references, trust,
+            safety, files, suppressions, publishing)
 
 
 def _catalogue(rules: Iterable[Rule]) -> dict[str, Rule]:

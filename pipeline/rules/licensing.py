@@ -1,4 +1,5 @@
-"""LIC: may each image be included in a CC BY-SA article, and is every licence an SPDX id?"""
+"""LIC: may each image be included in a CC BY-SA article, may the text an article adapts be
+adapted under CC BY-SA, and is every licence an SPDX id?"""
 
 from __future__ import annotations
 
@@ -7,7 +8,7 @@ from typing import Any
 
 from pipeline.diagnostics import Diagnostic, Rule, make
 from pipeline.fix import fix_license_spelling
-from pipeline.licenses import Verdict, normalise_expression, verdict
+from pipeline.licenses import Verdict, alternatives, normalise, normalise_expression, verdict
 from pipeline.model import Article, FieldPath
 from pipeline.rules.context import Context
 
@@ -61,6 +62,41 @@ def _file_of(article: Article, path: FieldPath) -> str:
     return str(entry.get("file", "")) if isinstance(entry, dict) else ""
 
 
+# Accepted for images (a separate work shown on the page) but not for text adapted into the
+# article: the GPL lets an adaptation be shared only under the GPL itself.
+_NOT_FOR_ADAPTED_TEXT = frozenset({"GPL-3.0-only", "GPL-3.0-or-later"})
+ACCEPTED_TEXT = "CC-BY-SA-3.0, CC-BY-SA-4.0, CC-BY-* (any version), CC0-1.0 or public domain"
+
+
+def upstream_license(article: Article, context: Context) -> Iterator[Diagnostic]:
+    """LIC105: the work `adapted_from` names is under a licence that allows adapting it into a
+    CC BY-SA article (the verdicts of the image licences, without the GPL)."""
+    upstream = article.front_matter.get("adapted_from")
+    if not isinstance(upstream, dict) or not isinstance(upstream.get("license"), str):
+        return
+    text = upstream["license"]
+    if not text.strip():
+        return
+    usable = [part for part in alternatives(text)
+              if normalise(part) not in _NOT_FOR_ADAPTED_TEXT]
+    found = verdict(" OR ".join(usable)) if usable else None
+    if found == "compatible":
+        return
+    path: FieldPath = ("adapted_from", "license")
+    title = str(upstream.get("title", "the upstream work"))
+    if found == "unknown":
+        yield _at(article, path, "LIC105",
+                  f"licence {text!r} of the adapted work {title!r} is not one the "
+                  "encyclopedia knows",
+                  f"write the licence as an SPDX id; text may be adapted from {ACCEPTED_TEXT}")
+        return
+    reason = (WHY_NOT[found].replace("the image", "the text") if found is not None else
+              "the GPL lets an adaptation be shared only under the GPL, not under CC BY-SA")
+    yield _at(article, path, "LIC105",
+              f"text adapted from {title!r} is under {text.strip()}, which may not be adapted "
+              "into a CC BY-SA article", f"{reason}; adapt text only from {ACCEPTED_TEXT}")
+
+
 def license_spelling(article: Article, context: Context) -> Iterator[Diagnostic]:
     """LIC104: licences written as `CC BY-SA 3.0` or a deed URL are read as their SPDX id."""
     fields: list[tuple[FieldPath, str]] = list(_image_licences(article))
@@ -93,4 +129,13 @@ RULES: tuple[Rule, ...] = (
          "reads the spelling as the id it names.",
          "license: CC BY-SA 3.0\n", "license: CC-BY-SA-3.0\n",
          check=license_spelling, fix=fix_license_spelling),
+    Rule("LIC105", "incompatible-upstream-license", "error",
+         "The work an article adapts (`adapted_from.license`) is under a licence that does not "
+         "allow adapting it into a CC BY-SA article.",
+         "Adapted text becomes part of the article, republished under CC BY-SA commercially and "
+         "with changes: only CC BY-SA, CC BY, CC0 and public-domain text may be adapted; NC, "
+         "ND, GFDL-only and GPL text may not.",
+         "adapted_from:\n  ...\n  license: CC-BY-NC-SA-4.0\n",
+         "adapted_from:\n  ...\n  license: CC-BY-SA-4.0\n",
+         check=upstream_license),
 )

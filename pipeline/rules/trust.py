@@ -159,7 +159,9 @@ _MARKUP = re.compile(r"[*_~`\[\]]")
 _WORD = re.compile(r"[^\W_]+")
 _TRIGGERS = tuple((frozenset(t for t in triggers if t.isalnum()),
                    tuple(t for t in triggers if not t.isalnum())) for _, triggers, _ in PROMOTION)
-_NOT_SCANNED = frozenset({"file", "source", "license"})
+# Not prose of the article: file names, credits' sources and licences, and the references,
+# whose titles are the cited works' own (a news headline may well state a price).
+_NOT_SCANNED = frozenset({"file", "source", "license", "references"})
 
 
 def promotions(text: str) -> list[tuple[int, str]]:
@@ -218,29 +220,103 @@ DOSE = re.compile(
     re.IGNORECASE)
 
 
+_SENTENCE_END = re.compile(r"[.!?][\"'\u201d\u2019)]*\s+(?=[^a-z\s])")
+_ONLY_CITATIONS = re.compile(r"(?:\s|\[[^\]]*@[^\]]*\])*")
+_CAPTION = re.compile(r"(?:Table)?:\s", re.IGNORECASE)
+
+
 def _is_reference(token: Any) -> bool:
     return token.type == "link_open" and str(token.attrs.get("href", "")).startswith("https://")
 
 
+def _citation_offsets(block: Block) -> list[int]:
+    """Where each citation of the block starts in its inline source."""
+    offsets: list[int] = []
+    cursor = 0
+    for child in block.token.children or []:
+        if child.type == "citation":
+            found = block.content.find(child.content, cursor)
+            if found >= 0:
+                offsets.append(found)
+                cursor = found + len(child.content)
+    return offsets
+
+
+def _cited_sentences(text: str, citations: list[int]) -> list[tuple[int, int]]:
+    """The (start, end) of each sentence of `text` that holds a citation; a citation written
+    just after a full stop (`200 mg. [@bnf]`) also counts for the sentence it follows."""
+    starts = [0, *(match.end() for match in _SENTENCE_END.finditer(text))]
+    sentences = list(zip(starts, [*starts[1:], len(text) + 1], strict=True))
+    cited: list[tuple[int, int]] = []
+    for offset in citations:
+        number = next(n for n, (start, end) in enumerate(sentences) if start <= offset < end)
+        cited.append(sentences[number])
+        start = sentences[number][0]
+        if number and _ONLY_CITATIONS.fullmatch(text, start, offset):
+            cited.append(sentences[number - 1])
+    return cited
+
+
+def _captioned_tables(article: Article) -> dict[int, bool]:
+    """Each table row (index of its `tr_open`) → whether the table's caption cites a source:
+    a paragraph just before or after the table starting `Table:` or `:` (Pandoc's caption)."""
+    tokens = article.tokens
+    rows: dict[int, bool] = {}
+    table = -1
+    for index, token in enumerate(tokens):
+        if token.type == "table_open":
+            table = index
+        elif token.type == "tr_open":
+            rows[index] = False
+        elif token.type == "table_close" and table >= 0:
+            captions = [tokens[i] for i in (table - 2, index + 2)
+                        if 0 <= i < len(tokens) and tokens[i].type == "inline"
+                        and tokens[i + (1 if i < table else -1)].type in
+                        ("paragraph_close", "paragraph_open")
+                        and _CAPTION.match(tokens[i].content)]
+            cited = any(child.type == "citation" for caption in captions
+                        for child in caption.children or [])
+            for row in rows:
+                if table < row < index:
+                    rows[row] = cited
+    return rows
+
+
 def doses(article: Article, context: Context) -> Iterator[Diagnostic]:
-    """TRS105: in a drug article, a paragraph or list item that states a dose cites a source
-    (an https link in the same paragraph or list item)."""
+    """TRS105: in a drug article, every dose has its source: an https link in the same
+    paragraph, list item or table row, or a citation (`[@key]`) in the same sentence, list
+    item or table (a cell of the same row, or the caption)."""
     if article.type != "drug":
         return
     groups: dict[int, list[Block]] = {}
     for block in inline_blocks(article):
         groups.setdefault(block.container, []).append(block)
-    for blocks in groups.values():
-        if any(_is_reference(child) for block in blocks for child in block.token.children or []):
+    captioned: dict[int, bool] | None = None
+    for container, blocks in groups.items():
+        children = [child for block in blocks for child in block.token.children or []]
+        if any(_is_reference(child) for child in children):
             continue
+        kind = article.tokens[container].type
+        if kind in ("list_item_open", "tr_open") and any(
+                child.type == "citation" for child in children):
+            continue
+        if kind == "tr_open":
+            if captioned is None:
+                captioned = _captioned_tables(article)
+            if captioned.get(container):
+                continue
         for block in blocks:
-            match = DOSE.search(without_code_spans(block.content))
+            text = without_code_spans(block.content)
+            cited = _cited_sentences(text, _citation_offsets(block))
+            match = next((m for m in DOSE.finditer(text)
+                          if not any(start <= m.start() < end for start, end in cited)), None)
             if match is not None:
                 line, column = position(article, block, match.start())
                 yield make(article.path, line, column, "TRS105",
                            f"dose {match.group(0)!r} is stated without a reference",
-                           "cite the source in the same paragraph or list item, e.g. "
-                           "`([BNF](https://bnf.nice.org.uk/...))`, or leave doses to the "
+                           "cite the source in the same sentence, e.g. `[@bnf2024]` (or in the "
+                           "same list item or table row), or link it in the same paragraph, "
+                           "e.g. `([BNF](https://bnf.nice.org.uk/...))`; or leave doses to the "
                            "prescriber and the leaflet")
                 break
 
@@ -273,12 +349,12 @@ RULES: tuple[Rule, ...] = (
          "Weight loss can improve blood glucose control.\n",
          check=promotional_content),
     Rule("TRS105", "dose-without-reference", "warning",
-         "A drug article states a dose without a reference (an https link in the same "
-         "paragraph or list item).",
+         "A drug article states a dose without a reference: a citation (`[@key]`) in the "
+         "same sentence, list item or table (the caption, or a cell of the same row), or an "
+         "https link in the same paragraph, list item or table row.",
          "A dose is the most dangerous thing to get wrong; readers must be able to check it "
          "(HONcode: attribution).",
          "Adults usually take 200 to 400 mg every 4 to 6 hours.\n",
-         "Adults usually take 200 to 400 mg every 4 to 6 hours "
-         "([BNF](https://bnf.nice.org.uk/drugs/ibuprofen/)).\n",
+         "Adults usually take 200 to 400 mg every 4 to 6 hours [@bnf2024].\n",
          check=doses),
 )

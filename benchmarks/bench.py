@@ -18,6 +18,7 @@ profile (`benchmarks.stages`) calls its public functions; nothing in it is patch
 from __future__ import annotations
 
 import argparse
+import contextlib
 import datetime as dt
 import importlib.util
 import json
@@ -391,12 +392,15 @@ def run_check(corpus: Corpus, paths: Sequence[Path] = ()) -> Run:
     return run
 
 
-def run_publish(corpus: Corpus, out: Path, formats: Sequence[str], jobs: int | None) -> Run:
+def run_publish(corpus: Corpus, out: Path, formats: Sequence[str], jobs: int | None,
+                scheduler: str | None = None) -> Run:
     """`python -m pipeline publish`; one output per article and format, no diagnostics."""
     command: list[str | Path] = [sys.executable, "-m", "pipeline", "publish", "--out", out,
                                  "--formats", ",".join(formats)]
     if jobs is not None:
         command += ["--jobs", str(jobs)]
+    if scheduler is not None:
+        command += ["--scheduler", scheduler]
     run = timed(command, corpus.root, pipeline_env(corpus.code))
     if run.stdout.strip():
         raise BenchError(f"publish reported problems on the generated corpus:\n"
@@ -407,6 +411,73 @@ def run_publish(corpus: Corpus, out: Path, formats: Sequence[str], jobs: int | N
         _expect_files(f"pipeline publish ({fmt})", corpus,
                       [out / folder / f"{slug}{suffix}" for slug in corpus.slugs])
     return run
+
+
+class DaskCluster:
+    """A Dask scheduler and two one-thread workers on this machine, for the cluster row:
+    the workers run the code under test (the same fingerprint as the client)."""
+
+    WORKERS = 2
+
+    def __init__(self, code: Path | None, folder: Path) -> None:
+        import socket
+
+        with socket.socket() as probe:
+            probe.bind(("127.0.0.1", 0))
+            port = int(probe.getsockname()[1])
+        self.address = f"tcp://127.0.0.1:{port}"
+        self.processes: list[subprocess.Popen[bytes]] = []
+        folder.mkdir(parents=True, exist_ok=True)
+        env = pipeline_env(code)
+        self._start([sys.executable, "-m", "dask", "scheduler", "--host", "127.0.0.1",
+                     "--port", str(port), "--no-dashboard"], folder, env)
+        for number in range(self.WORKERS):
+            self._start([sys.executable, "-m", "dask", "worker", self.address, "--nthreads",
+                         "1", "--no-dashboard", "--name", f"bench-{number}",
+                         "--local-directory", str(folder / f"worker-{number}")], folder, env)
+
+    def _start(self, command: list[str], folder: Path, env: dict[str, str]) -> None:
+        log = open(folder / f"{len(self.processes)}.log", "wb")  # noqa: SIM115
+        self.processes.append(subprocess.Popen(command, cwd=folder, env=env, stdout=log,
+                                               stderr=subprocess.STDOUT,
+                                               start_new_session=True))
+
+    def wait(self, seconds: float = 120.0) -> None:
+        from distributed import Client
+
+        client: Any = Client(self.address, timeout=seconds,  # type: ignore[no-untyped-call]
+                             set_as_default=False)
+        try:
+            client.wait_for_workers(self.WORKERS, timeout=seconds)
+        finally:
+            client.close()
+
+    def stop(self) -> None:
+        import signal
+
+        for process in self.processes:
+            if process.poll() is None:
+                with contextlib.suppress(ProcessLookupError):
+                    os.killpg(process.pid, signal.SIGKILL)
+            process.wait(timeout=60)
+
+
+def start_dask(corpus: Corpus, folder: Path, notes: list[str]) -> DaskCluster | None:
+    """The local cluster, or None (with a note) when Dask is not installed or does not
+    start."""
+    import importlib.util
+
+    if importlib.util.find_spec("distributed") is None:
+        notes.append("The Dask row was not run: Dask is not installed (pip install '.[dask]').")
+        return None
+    cluster = DaskCluster(corpus.code, folder)
+    try:
+        cluster.wait()
+    except Exception as error:
+        cluster.stop()
+        notes.append(f"The Dask row was not run: the local cluster did not start ({error}).")
+        return None
+    return cluster
 
 
 def rendered_count(run: Run) -> int | None:
@@ -526,7 +597,8 @@ class Results:
 _PROXIES = {"web_full_one": "web_full_none", "hugo_sample": "hugo_full",
             "all_sample_cold": "web_full_cold", "all_sample_none": "web_full_none",
             "all_sample_one": "web_full_one", "hugo_small": "hugo_full",
-            "check_small": "check_full", "web_small_cold": "web_full_cold"}
+            "check_small": "check_full", "web_small_cold": "web_full_cold",
+            "pdf_sample_pool": "all_sample_cold", "pdf_sample_dask": "pdf_sample_pool"}
 
 
 class Budget:
@@ -632,6 +704,21 @@ def run_bench(options: Options, log: Callable[[str], None] = lambda _: None) -> 
                     article.restore()
         shutil.rmtree(out, ignore_errors=True)
 
+    cluster: DaskCluster | None = None
+
+    def publish_pdfs(key: str, target: Corpus, scheduler: str | None) -> None:
+        """A cold publish of PDFs alone, here or on the cluster at `scheduler`."""
+        out = target.root / "out"
+        shutil.rmtree(out, ignore_errors=True)
+
+        def cold() -> Run:
+            forget_caches(target)
+            return run_publish(target, out, ("pdf",), options.jobs if scheduler is None
+                               else None, scheduler)
+
+        measure(key, cold, "all")
+        shutil.rmtree(out, ignore_errors=True)
+
     scratch = workdir / "hugo-scratch"
     try:
         for round_ in range(options.runs):
@@ -649,7 +736,16 @@ def run_bench(options: Options, log: Callable[[str], None] = lambda _: None) -> 
             # the PDF sample
             measure("hugo_sample", lambda: run_hugo(hugo, sample, scratch))
             publish_rounds("all_sample", sample, formats_all)
+            # PDFs alone: this machine's pool, then a two-worker Dask cluster on it
+            publish_pdfs("pdf_sample_pool", sample, None)
+            if budget.allows(rows["pdf_sample_dask"], rows):
+                if cluster is None:
+                    cluster = start_dask(sample, workdir / "dask", notes)
+                if cluster is not None:
+                    publish_pdfs("pdf_sample_dask", sample, cluster.address)
     finally:
+        if cluster is not None:
+            cluster.stop()
         for article in changed.values():
             article.restore()
         shutil.rmtree(scratch, ignore_errors=True)
@@ -766,6 +862,9 @@ def plan_rows(full: Corpus, sample: Corpus, small: Corpus) -> dict[str, Row]:
         Row("hugo_small", "Hugo cold build, HTML + JSON", "hugo", small),
         Row("check_small", "check, whole corpus", "pipeline", small, "hugo_small"),
         Row("web_small_cold", "publish html,json, cold", "pipeline", small, "hugo_small"),
+        Row("pdf_sample_pool", "publish pdf, cold, this machine's pool", "pipeline", sample),
+        Row("pdf_sample_dask", "publish pdf, cold, a two-worker Dask cluster on this machine",
+            "pipeline", sample),
     ]
     return {row.key: row for row in rows}
 
@@ -844,6 +943,12 @@ def results_table(results: Results) -> str:
                          f"{statistics.median(each):.3f} | {min(each):.3f} | "
                          f"{max(each):.3f} | — | — | — | {row.target.text} | "
                          f"{verdict(row, rows)} |")
+        if row.key == "pdf_sample_dask" and rows["pdf_sample_pool"].runs:
+            pool = rows["pdf_sample_pool"]
+            extra = (row.median - pool.median) / row.corpus.count
+            lines.append(f"| ↳ Dask: overhead per article ((cluster - pool) ÷ articles) | "
+                         f"{row.corpus.count:,} | {_runs(row)} | {extra:+.4f} | — | — | — | "
+                         f"— | — | — | |")
     return header + "\n".join(lines) + "\n"
 
 

@@ -82,6 +82,9 @@ def build_parser() -> argparse.ArgumentParser:
                          help="parallel workers (default: one per core)")
     publish.add_argument("--progress", action=argparse.BooleanOptionalAction, default=None,
                          help="progress bar (default: on a terminal outside CI)")
+    publish.add_argument("--scheduler", metavar="ADDR",
+                         help="run the work on the Dask cluster of this scheduler, e.g. "
+                              "tcp://host:8786 (needs pip install '.[dask]')")
 
     serve = commands.add_parser(
         "serve", help="preview the site locally; pages reload on save and list their problems")
@@ -99,6 +102,21 @@ def build_parser() -> argparse.ArgumentParser:
                           "defines them)")
     new.add_argument("--slug", metavar="SLUG",
                      help="file name without .md (default: made from the title)")
+
+    importer = commands.add_parser(
+        "import", help="MediaWiki wikitext, XML exports or saved pages -> draft articles")
+    importer.add_argument("sources", nargs="+", type=Path, metavar="SOURCE",
+                          help=".wiki/.mediawiki/.txt wikitext, a Special:Export XML file, "
+                               "or a page saved as text")
+    importer.add_argument("--type", dest="kind", metavar="T",
+                          help="article type (default: from the infobox, else the outline "
+                               "the headings fit best)")
+    importer.add_argument("--out", type=Path, metavar="DIR",
+                          help="folder for the drafts (default: the articles folder)")
+    importer.add_argument("--source-url", metavar="URL",
+                          help="the page's address, for adapted_from (one page only)")
+    importer.add_argument("--format", choices=("text", "json"), default="text",
+                          help="report format (default: text)")
 
     schema = commands.add_parser(
         "schema", help="print the JSON Schema of the front matter, for editors")
@@ -125,6 +143,8 @@ def main(argv: list[str] | None = None) -> int:
             return run_check(request)
         if args.command == "new":
             return run_new(args.title, args.kind, args.slug)
+        if args.command == "import":
+            return run_import(args.sources, args.kind, args.out, args.source_url, args.format)
         if args.command == "schema":
             return run_schema(args.output, args.draft)
         if args.command == "rules":
@@ -132,7 +152,8 @@ def main(argv: list[str] | None = None) -> int:
         if args.command == "serve":
             return run_serve(args.host, args.port)
         if args.command == "publish":
-            return run_publish(args.out, args.formats, args.jobs, args.progress)
+            return run_publish(args.out, args.formats, args.jobs, args.progress,
+                               args.scheduler)
     except ConfigError as error:
         print(f"pipeline: configuration error: {error}", file=sys.stderr)
         return EXIT_USAGE
@@ -194,7 +215,8 @@ def statistics(report: object) -> str:
                    for (code, name, severity), count in rows)
 
 
-def run_publish(out: Path, formats: list[str] | None, jobs: int, progress: bool | None) -> int:
+def run_publish(out: Path, formats: list[str] | None, jobs: int, progress: bool | None,
+                scheduler: str | None = None) -> int:
     from pipeline.config import ConfigError, load_config
     from pipeline.publish import FORMATS, PublishRequest, publish
     from pipeline.report import Report, formatter
@@ -211,8 +233,17 @@ def run_publish(out: Path, formats: list[str] | None, jobs: int, progress: bool 
         progress = sys.stderr.isatty() and not os.environ.get("CI")
     started = time.perf_counter()
     config = load_config()
-    result = publish(config, PublishRequest(out=out, formats=chosen, jobs=jobs,
-                                            progress=progress))
+    scheduler = scheduler or config.scheduler
+    from pipeline.publish.distributed import ClusterError, require
+
+    try:
+        if scheduler:
+            require()  # before any work: Dask is an optional extra
+        result = publish(config, PublishRequest(out=out, formats=chosen, jobs=jobs,
+                                                progress=progress, scheduler=scheduler))
+    except ClusterError as error:
+        print(f"pipeline: {error}; the previous build is unchanged", file=sys.stderr)
+        return EXIT_USAGE
     elapsed = time.perf_counter() - started
     if result.diagnostics:
         report = Report(result.diagnostics, color=use_color(sys.stdout))
@@ -317,6 +348,20 @@ def run_new(title: str, kind: str | None, slug: str | None) -> int:
                      f"({', '.join(created.sections)}).\n"
                      f"Replace its {created.placeholders} TODO placeholders, then run "
                      f"`pipeline check {where}`.\n")
+    return EXIT_OK
+
+
+def run_import(sources: list[Path], kind: str | None, out: Path | None,
+               source_url: str | None, fmt: str) -> int:
+    from pipeline.config import load_config
+    from pipeline.importer import ImportFailure, format_report, import_pages
+
+    try:
+        result = import_pages(load_config(), sources, kind, out, source_url)
+    except ImportFailure as error:
+        print(f"pipeline import: {error}", file=sys.stderr)
+        return error.exit_code
+    sys.stdout.write(format_report(result, fmt))
     return EXIT_OK
 
 

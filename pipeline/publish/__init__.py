@@ -5,7 +5,8 @@ publish's `state`) → check and render each article (`work`, in a pool of proce
 unchanged articles' files are reused by hard link) → verify every output carries its
 notices (`verify`) → site pages and manifest (`pages`, each output format's site files from
 `pipeline.render.formats`) → atomic swap (`swap`) → state. Any failure before the swap
-leaves the previous build exactly as it was.
+leaves the previous build exactly as it was. With a scheduler, the per-article work runs on
+a Dask cluster (`distributed`); everything else stays here.
 """
 
 from __future__ import annotations
@@ -33,7 +34,7 @@ from pipeline.publish.state import (
 )
 from pipeline.publish.swap import recover, remove, reuse, staging_folder, swap_in
 from pipeline.publish.verify import missing_notices, pdf_text
-from pipeline.publish.work import build
+from pipeline.publish.work import Executor, build
 from pipeline.render import formats as _formats
 from pipeline.render.formats import render_article
 from pipeline.render.view import Listing, listing_from_json
@@ -51,6 +52,7 @@ class PublishRequest:
     formats: tuple[str, ...] = FORMATS
     jobs: int = 0  # 0: one per core
     progress: bool = False
+    scheduler: str | None = None  # a Dask scheduler's address: the work runs on its cluster
 
 
 @dataclass
@@ -66,18 +68,32 @@ class PublishResult:
 
 
 def publish(config: Config, request: PublishRequest) -> PublishResult:
+    """Publish; with `request.scheduler`, on that Dask cluster, which is reached and checked
+    before any work: `pipeline.publish.distributed.ClusterError` when it cannot be used (or
+    fails beyond what Dask retries), the previous build then untouched."""
     out = request.out if request.out.is_absolute() else config.root / request.out
+    if request.scheduler:
+        from pipeline.publish.distributed import connect
+
+        with connect(request.scheduler) as cluster:
+            return _publish(config, request, out, cluster.executor())
+    return _publish(config, request, out, None)
+
+
+def _publish(config: Config, request: PublishRequest, out: Path,
+             executor: Executor | None) -> PublishResult:
     try:
         out.parent.mkdir(parents=True, exist_ok=True)
         with _locked(out) as problem:
             if problem is not None:
                 return PublishResult([problem])
-            return _publish_locked(config, request, out)
+            return _publish_locked(config, request, out, executor)
     except OSError as error:
         return PublishResult([_io_problem(out, error)])
 
 
-def _publish_locked(config: Config, request: PublishRequest, out: Path) -> PublishResult:
+def _publish_locked(config: Config, request: PublishRequest, out: Path,
+                    executor: Executor | None) -> PublishResult:
     recover(out)
     # plan
     setup = fingerprint(config, request.formats)
@@ -102,7 +118,7 @@ def _publish_locked(config: Config, request: PublishRequest, out: Path) -> Publi
         staging.mkdir()
         # check, render and verify each article
         built = build(config, request.formats, request.jobs, request.progress, paths, plan,
-                      state, staging)
+                      state, staging, executor)
         result = PublishResult(built.diagnostics, built.rendered, built.reused)
         entries = built.entries
         listings = {slug: listing_from_json(entries[slug].facts.listing)

@@ -6,15 +6,17 @@ configuration and who mentions whom), the article's path, the site and the forma
 returns the outputs' bytes and writes nothing. The local executor (`run_local`) runs it in
 worker processes and writes each output into the staging folder there, so that bytes do
 not travel back; another executor (distributed, say) would run the same function and
-write what it returns. `build` does the rounds: once the real titles and anchors are
-known, the articles that link to a changed one are done again.
+write what it returns (`pipeline.publish.distributed`, on a Dask cluster). `build` does the
+rounds: once the real titles and anchors are known, the articles that link to a changed one
+are done again.
 """
 
 from __future__ import annotations
 
 import os
 import sys
-from collections.abc import Callable, Iterator
+import time
+from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -158,9 +160,30 @@ class Built:
     reused: int
 
 
+# An executor processes a round's articles and writes their outputs into the staging folder;
+# it reports to the progress display, when there is one, as articles are done.
+Executor = Callable[[Job, list[str], "Progress | None"], Iterator[Processed]]
+
+
+def local_executor(jobs: int) -> Executor:
+    """The default executor: this machine's worker processes (`run_local`)."""
+
+    def run(job: Job, slugs: list[str], progress: Progress | None) -> Iterator[Processed]:
+        for index, processed in enumerate(run_local(job, slugs, jobs), start=1):
+            if progress is not None:
+                progress.show(index)
+            yield processed
+
+    return run
+
+
 def build(config: Config, formats: tuple[str, ...], jobs: int, progress: bool,
-          paths: dict[str, Path], plan: Plan, state: State | None, staging: Path) -> Built:
-    """Check and render what the plan names, round after round; keep the rest."""
+          paths: dict[str, Path], plan: Plan, state: State | None, staging: Path,
+          executor: Executor | None = None) -> Built:
+    """Check and render what the plan names, round after round; keep the rest. The
+    executor (default: this machine's processes) only changes where the work runs, never
+    its result."""
+    run = executor if executor is not None else local_executor(jobs)
     diagnostics: list[Diagnostic] = []
     entries: dict[str, Entry] = {}
     if state is not None:
@@ -171,11 +194,8 @@ def build(config: Config, formats: tuple[str, ...], jobs: int, progress: bool,
         todo = rounds.pop()
         job = Job(config, site_of(config, plan.titles), staging, formats,
                   reverse(plan.mentions))
-        show = progress_bar(len(todo)) if progress else (lambda n: None)
-        found: list[Processed] = []
-        for index, processed in enumerate(run_local(job, todo, jobs), start=1):
-            show(index)
-            found.append(processed)
+        found = sorted(run(job, todo, Progress(len(todo)) if progress else None),
+                       key=lambda processed: processed.slug)  # one order, whoever did what
         plan.processed.update(todo)
         again = follow_up(found, plan, state)
         for processed in found:
@@ -202,14 +222,32 @@ def _kept(processed: Processed, facts: Facts) -> Entry:
                  processed.files)
 
 
-def progress_bar(total: int) -> Callable[[int], None]:
-    def show(done: int) -> None:
-        width = 30
-        filled = int(width * done / max(total, 1))
-        sys.stderr.write(f"\rRendering [{'#' * filled}{'.' * (width - filled)}] "
-                         f"{done}/{total}")
-        if done >= total:
+class Progress:
+    """The progress display on stderr: articles done of the round, elapsed time, an estimate
+    of the time left and, on a cluster, the articles each worker did."""
+
+    WIDTH = 30
+
+    def __init__(self, total: int) -> None:
+        self.total = total
+        self.started = time.monotonic()
+
+    def show(self, done: int, workers: Mapping[str, int] | None = None) -> None:
+        filled = int(self.WIDTH * done / max(self.total, 1))
+        elapsed = time.monotonic() - self.started
+        line = (f"\rRendering [{'#' * filled}{'.' * (self.WIDTH - filled)}] "
+                f"{done}/{self.total} {_duration(elapsed)}")
+        if 0 < done < self.total:
+            line += f", about {_duration(elapsed * (self.total - done) / done)} left"
+        if workers:
+            line += " · " + ", ".join(f"{name}: {count}"
+                                      for name, count in sorted(workers.items()))
+        sys.stderr.write(line + "\x1b[K")  # erase what a longer line left
+        if done >= self.total:
             sys.stderr.write("\n")
         sys.stderr.flush()
 
-    return show
+
+def _duration(seconds: float) -> str:
+    whole = int(seconds)
+    return f"{whole // 60}m{whole % 60:02d}s" if whole >= 60 else f"{seconds:.0f}s"

@@ -806,6 +806,21 @@ def stages_table(results: Results) -> str:
                       f"(0.3x Hugo; the stages above take {check:.2f} ms) and "
                       f"**{budget['publish']:.2f} ms** for check, render and write together "
                       f"(0.5x Hugo; they take {publish:.2f} ms)."]
+    rules: dict[str, float] = stages.get("rules", {})
+    if rules:
+        lines += ["", "The content rules, check by check (the codes each reports), dearest first:",
+                  "", "| codes | ms per article |", "|---|---:|"]
+        lines += [f"| {codes} | {cost:.3f} |"
+                  for codes, cost in sorted(rules.items(), key=lambda item: -item[1])]
+    top: list[dict[str, Any]] = stages.get("top", [])
+    if top:
+        lines += ["", "The ten dearest functions of a publish of the same articles, by CPU of "
+                      "their own (cProfile, which slows everything down about twofold: compare "
+                      "them with each other, not with the stages above):", "",
+                  "| function | calls per article | own ms per article | "
+                  "with callees ms per article |", "|---|---:|---:|---:|"]
+        lines += [f"| `{row['function']}` | {row['calls']:.1f} | {row['ms']:.3f} | "
+                  f"{row['cumulative_ms']:.3f} |" for row in top]
     return "\n".join(lines) + "\n"
 
 

@@ -146,7 +146,7 @@ def _reference(rng: random.Random, index: int, n: int) -> list[str]:
     family = rng.choice(("Okafor", "Reyes", "Whitfield", "Raman", "Lindqvist", "Nowak"))
     title = " ".join(rng.choice(WORDS) for _ in range(rng.randint(5, 10))).capitalize()
     head = [f"  - id: ref{n}"]
-    roll = rng.random()
+    roll = rng.random() if n > 1 else 0.0  # the first: a journal article (no REF108)
     if roll < 0.7:
         return [*head, "    type: article-journal", f"    title: {title}",
                        f"    author: [{{family: {family}, given: A}}]",

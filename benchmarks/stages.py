@@ -92,6 +92,7 @@ def measure(project: Path, count: int) -> dict[str, Any]:
     # name which, built once (not timed), so no rule reads the other files per article.
     context.corpus.mentioned_by("")
     stage("rules", articles, lambda article: run_rules(article, context))
+    per_rule = _per_rule(articles, context)
     site = make_site(config, {article.slug: article for article in articles})
     env = environment(config.templates)
     views = stage("view", articles, lambda article: build_view(article, site))
@@ -116,7 +117,63 @@ def measure(project: Path, count: int) -> dict[str, Any]:
 
         stage("write", [(a.slug, pair) for a, pair in
                         zip(articles, zip(pages, documents, strict=True), strict=True)], write)
-    return {"ms": results}
+    top = _dearest(paths, data, config, context, site, env)
+    return {"ms": results, "rules": per_rule, "top": top}
+
+
+def _per_rule(articles: list[Any], context: Any) -> dict[str, float]:
+    """CPU per article of each check of the rule registry (its codes as the key)."""
+    from pipeline.rules import TABLE
+
+    found: dict[str, float] = {}
+    for codes, function in TABLE:
+        for article in articles[:3]:
+            list(function(article, context))
+        started = time.process_time()
+        for article in articles:
+            list(function(article, context))
+        found[", ".join(codes)] = (time.process_time() - started) * 1000 / len(articles)
+    return found
+
+
+def _dearest(paths: Sequence[Path], data: Sequence[bytes], config: Any, context: Any,
+             site: Any, env: Any, count: int = 10) -> list[dict[str, Any]]:
+    """The `count` functions with the most CPU of their own (cProfile's tottime) over a
+    publish of the articles, in ms per article: load, schema, rules, view, HTML, JSON."""
+    import cProfile
+    import pstats
+
+    from pipeline.load import load_bytes, slug_of
+    from pipeline.render.html import render_article_page
+    from pipeline.render.json_api import render_article_json
+    from pipeline.render.view import absolute_view, build_view
+    from pipeline.rules import run_rules
+    from pipeline.schema import check_schema
+
+    def publish_one(path: Path, raw: bytes) -> None:
+        article = load_bytes(raw, path.name, slug_of(path), config.limits).article
+        if article is None:
+            return
+        check_schema(article, config.schema)
+        run_rules(article, context)
+        view = build_view(article, site)
+        render_article_page(view, site, env)
+        render_article_json(absolute_view(view, site), site)
+
+    profiler = cProfile.Profile()
+    profiler.enable()
+    for path, raw in zip(paths, data, strict=True):
+        publish_one(path, raw)
+    profiler.disable()
+    stats = pstats.Stats(profiler)
+    rows = sorted(stats.stats.items(), key=lambda item: -item[1][2])  # type: ignore[attr-defined]
+    root = str(Path(__file__).resolve().parent.parent)
+    top = []
+    for (file, line, name), (_, calls, own, cumulative, _) in rows[:count]:
+        where = file.replace(root + "/", "").split("site-packages/")[-1]
+        top.append({"function": f"{name} ({where}:{line})", "calls": calls / len(paths),
+                    "ms": own * 1000 / len(paths), "cumulative_ms": cumulative * 1000 / len(paths)})
+    return top
 
 
 def main(argv: Sequence[str] | None = None) -> int:

@@ -219,3 +219,51 @@ def test_validators_stay_clean(build: Path) -> None:
     assert errors == [], format_nu(errors)
     found = axe_violations([page], root=build / "html")
     assert not any(found.values()), format_axe(found)
+
+
+def test_memoised_style_lookups_format_every_entry_as_citeproc_does() -> None:
+    """The memo of citeproc-py's XPath lookups changes its speed, never its text."""
+    from citeproc.model import CitationStylesElement
+
+    from pipeline.render.references import STYLE, _format, _style, memoise_style_lookups
+
+    items = [
+        {"id": f"r{n}", "type": kind, "title": f"Title {n}: a review", "author":
+         [{"family": "Okafor", "given": "A"}, {"literal": "World Health Organization"}],
+         "container-title": "Lancet", "issued": {"date-parts": [[2020 + n % 5, 1 + n % 12]]},
+         "volume": str(n), "page": f"{n}-{n + 9}", "DOI": f"10.5555/x.{n}",
+         "PMID": str(30000000 + n), "ISBN": "9780000000002", "URL": f"https://example.org/{n}"}
+        for n, kind in enumerate(["article-journal", "book", "webpage", "chapter", "report"] * 3)]
+    memoise_style_lookups()
+    style = _style(STYLE)
+    memoised = _format(style, items)
+    patched = CitationStylesElement.xpath_search
+    CitationStylesElement.xpath_search = patched.original
+    try:
+        plain = _format(style, items)
+    finally:
+        CitationStylesElement.xpath_search = patched
+    assert memoised == plain
+    assert all(text.strip() for text in plain)
+
+
+def test_each_distinct_reference_is_formatted_once_per_process() -> None:
+    from pipeline.render import references
+
+    item = {"id": "who", "type": "webpage", "title": "Asthma", "URL": "https://www.who.int/"}
+    first = references.format_references([item, dict(item, title="Other")])
+    calls: list[int] = []
+    real = references._format
+
+    def counting(style: object, items: list[dict[str, object]]) -> list[str]:
+        calls.append(len(items))
+        return real(style, items)
+
+    references._format = counting  # type: ignore[assignment]
+    try:
+        again = references.format_references([dict(item, title="Other"), item,
+                                              dict(item, title="New")])
+    finally:
+        references._format = real  # type: ignore[assignment]
+    assert again == [first[1], first[0], again[2]] and calls == [1]
+    assert "New" in again[2]

@@ -160,6 +160,9 @@ def _dearest(paths: Sequence[Path], data: Sequence[bytes], config: Any, context:
         render_article_page(view, site, env)
         render_article_json(absolute_view(view, site), site)
 
+    from pipeline.render import references
+
+    references._FORMATTED.clear()  # the view stage formatted these references already
     profiler = cProfile.Profile()
     profiler.enable()
     for path, raw in zip(paths, data, strict=True):

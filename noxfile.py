@@ -26,14 +26,14 @@ def check(session: nox.Session) -> None:
 @nox.session
 def publish(session: nox.Session) -> None:
     """Check, then publish the site, the JSON API and the PDFs into build/."""
-    session.install("-e", ".[pdf]")
+    session.install("-e", ".[pdf,search]")
     session.run("pipeline", "publish", *session.posargs)
 
 
 @nox.session
 def style(session: nox.Session) -> None:
     """Lint and type-check the package (ruff, mypy --strict)."""
-    session.install("-e", ".[dev,pdf]")
+    session.install("-e", ".[dev,pdf,search]")
     session.run("ruff", "check", "pipeline", "benchmarks", "tests", "noxfile.py")
     session.run("mypy", "pipeline", "benchmarks")
 
@@ -41,7 +41,7 @@ def style(session: nox.Session) -> None:
 @nox.session
 def bench(session: nox.Session) -> None:
     """Benchmark check and publish against Hugo; writes docs/benchmarks.md (-- --quick)."""
-    session.install("-e", ".[pdf,dask]", "hugo")
+    session.install("-e", ".[pdf,dask,search]", "hugo")
     session.run("python", "-m", "benchmarks.bench", *session.posargs)
 
 

@@ -657,6 +657,7 @@ def run_bench(options: Options, log: Callable[[str], None] = lambda _: None) -> 
     one = full.articles / f"{full.slugs[0]}.md"
     changed = {c.count: ChangedArticle(c) for c in (full, sample)}
     notes: list[str] = []
+    largest: dict[int, tuple[str, int]] = {}  # articles → the largest HTML page and its size
 
     def measure(key: str, action: Callable[[], Run], expected: str = "") -> bool:
         row = rows[key]
@@ -684,7 +685,14 @@ def run_bench(options: Options, log: Callable[[str], None] = lambda _: None) -> 
             forget_caches(target)
             return publish_it()
 
-        if measure(f"{prefix}_cold", cold_publish, "all") and f"{prefix}_none" in rows:
+        cold = measure(f"{prefix}_cold", cold_publish, "all")
+        if cold and "html" in formats and target.count not in largest:
+            largest[target.count] = largest_page(out / "html")
+            name, size = largest[target.count]
+            notes.append(f"Largest page of the site of {target.count:,} articles (after the "
+                         f"cold publish): html/{name}, {size / 1024:.1f} KB (limit "
+                         f"{PAGE_LIMIT // 1024} KB).")
+        if cold and f"{prefix}_none" in rows:
             measure(f"{prefix}_none", publish_it, "none")
             if f"{prefix}_one" in rows:
                 article = changed[target.count]
@@ -761,6 +769,17 @@ def run_bench(options: Options, log: Callable[[str], None] = lambda _: None) -> 
 
 
 STAGE_ARTICLES = 300
+PAGE_LIMIT = 300 * 1024  # no HTML page of the site may pass this, whatever the corpus size
+
+
+def largest_page(html: Path) -> tuple[str, int]:
+    """The largest HTML page of a published site: its path relative to `html`, its bytes."""
+    sizes = {path.relative_to(html).as_posix(): path.stat().st_size
+             for path in html.rglob("*.html")}
+    if not sizes:
+        return "", 0
+    name = max(sorted(sizes), key=lambda found: sizes[found])
+    return name, sizes[name]
 
 
 def stage_costs(corpus: Corpus, count: int, log: Callable[[str], None]) -> dict[str, Any]:

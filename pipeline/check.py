@@ -7,9 +7,10 @@ Nothing here writes files; problems are returned as data, sorted by path and pos
 from __future__ import annotations
 
 import os
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Protocol
 
 from pipeline.config import Config
 from pipeline.diagnostics import Diagnostic, make
@@ -20,6 +21,16 @@ from pipeline.rules import run_rules, suppressions
 from pipeline.rules.context import Context, Corpus
 from pipeline.rules.files import name_collisions, slug_problems
 from pipeline.rules.files import symlink_problem as symlink_problem  # pipeline.serve uses it
+
+
+class Shown(Protocol):
+    """A progress display (`pipeline.publish.work.Progress`)."""
+
+    def show(self, done: int) -> None: ...
+
+
+# (phase, total) → a display for that phase, or None to show nothing
+Starter = Callable[[str, int], Shown | None]
 
 
 @dataclass
@@ -70,17 +81,23 @@ class Checked:
 
 
 def check_paths(config: Config, paths: list[Path] | None = None, jobs: int = 0,
-                keep_articles: bool = False) -> CheckResult:
+                keep_articles: bool = False, progress: Starter | None = None) -> CheckResult:
     """Check the given files (default: the whole corpus); cross-article rules see the corpus.
 
     Files are checked one at a time and, for large sets, in forked workers; loaded articles
-    are kept only when `keep_articles` (memory then grows with the number of files)."""
+    are kept only when `keep_articles` (memory then grows with the number of files).
+    `progress(phase, total)` may return a display to which each checked file is reported."""
     targets, problems = discover(paths or [config.articles], config)
     context = Context(config=config, corpus=Corpus(config))
     diagnostics = list(problems)
     articles: dict[str, Article] = {}
     categories: dict[Path, tuple[str, ...]] = {}
-    outcomes = list(check_each(context, targets, jobs, keep_articles))
+    display = progress("Checking", len(targets)) if progress is not None else None
+    outcomes: list[Checked] = []
+    for outcome in check_each(context, targets, jobs, keep_articles):
+        outcomes.append(outcome)
+        if display is not None:
+            display.show(len(outcomes))
     for path, checked in zip(targets, outcomes, strict=True):
         diagnostics.extend(checked.diagnostics)
         categories[path] = checked.categories

@@ -10,6 +10,7 @@ import argparse
 import os
 import sys
 import time
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, TextIO
@@ -19,8 +20,11 @@ from pipeline.fsio import write_atomically
 if TYPE_CHECKING:
     from pipeline.check import CheckResult
     from pipeline.config import Config
+    from pipeline.publish.work import Progress
 
 EXIT_OK, EXIT_ERRORS, EXIT_USAGE = 0, 1, 2
+# From this many articles a run is long enough to show its progress on a terminal.
+PROGRESS_FROM = 200
 
 
 @dataclass(frozen=True)
@@ -32,6 +36,7 @@ class CheckRequest:
     statistics: bool
     changed_since: str | None = None  # git ref: check only the articles changed since it
     fix: bool = False  # apply the safe fixes first
+    progress: bool | None = None  # None: on a terminal, outside CI, for a long run
 
 
 def use_color(stream: TextIO) -> bool:
@@ -70,6 +75,9 @@ def build_parser() -> argparse.ArgumentParser:
     check.add_argument("--fix", action="store_true",
                        help="apply the safe fixes (licence ids, heading names, whitespace) "
                             "and report what changed")
+    check.add_argument("--progress", action=argparse.BooleanOptionalAction, default=None,
+                       help="progress on stderr (default: on a terminal outside CI, from "
+                            f"{PROGRESS_FROM} articles, not with --quiet)")
 
     publish = commands.add_parser(
         "publish", help="check, then render HTML, JSON and PDF into the build folder")
@@ -85,6 +93,12 @@ def build_parser() -> argparse.ArgumentParser:
     publish.add_argument("--scheduler", metavar="ADDR",
                          help="run the work on the Dask cluster of this scheduler, e.g. "
                               "tcp://host:8786 (needs pip install '.[dask]')")
+    publish.add_argument("--book", action="append", default=[], metavar="CATEGORY",
+                         help="also write the print book of this category, "
+                              "print/books/<category>.pdf (repeatable; adds to `books` in "
+                              "[tool.pipeline]; needs the pdf output)")
+    publish.add_argument("-q", "--quiet", action="store_true",
+                         help="no progress and no summary line")
 
     serve = commands.add_parser(
         "serve", help="preview the site locally; pages reload on save and list their problems")
@@ -135,11 +149,13 @@ def main(argv: list[str] | None = None) -> int:
     except SystemExit as exit_:
         return int(exit_.code or 0) if exit_.code in (0, None) else EXIT_USAGE
     from pipeline.config import ConfigError
+    from pipeline.extras import MissingExtra
 
     try:
         if args.command == "check":
             request = CheckRequest(tuple(args.paths), args.format, args.output, args.quiet,
-                                   args.statistics, args.changed_since, args.fix)
+                                   args.statistics, args.changed_since, args.fix,
+                                   args.progress)
             return run_check(request)
         if args.command == "new":
             return run_new(args.title, args.kind, args.slug)
@@ -153,7 +169,10 @@ def main(argv: list[str] | None = None) -> int:
             return run_serve(args.host, args.port)
         if args.command == "publish":
             return run_publish(args.out, args.formats, args.jobs, args.progress,
-                               args.scheduler)
+                               args.scheduler, args.book, args.quiet)
+    except MissingExtra as error:
+        print(f"pipeline: {error}", file=sys.stderr)
+        return EXIT_USAGE
     except ConfigError as error:
         print(f"pipeline: configuration error: {error}", file=sys.stderr)
         return EXIT_USAGE
@@ -177,7 +196,10 @@ def run_check(request: CheckRequest) -> int:
         return EXIT_USAGE
     # no PATH means the whole corpus; only --changed-since can narrow it down to nothing
     nothing = request.changed_since is not None and not paths
-    result = _nothing_checked() if nothing else check_paths(config, paths or None)
+    progress = _progress_wanted(request.progress, request.quiet)
+    result = _nothing_checked() if nothing else check_paths(
+        config, paths or None, progress=None if progress is False else
+        _check_progress(forced=progress is True))
     color = request.output is None and request.format == "text" and use_color(sys.stdout)
     report = Report(result.diagnostics, files=result.files,
                     seconds=time.perf_counter() - started, color=color)
@@ -215,9 +237,40 @@ def statistics(report: object) -> str:
                    for (code, name, severity), count in rows)
 
 
+def _progress_wanted(progress: bool | None, quiet: bool) -> bool | None:
+    """True: shown (asked for); False: never; None: shown on a terminal outside CI when the
+    run turns out long (`PROGRESS_FROM` articles or more)."""
+    if progress is not None:
+        return progress
+    if quiet or os.environ.get("CI") or not sys.stderr.isatty():
+        return False
+    return None
+
+
+def _check_progress(forced: bool) -> Callable[[str, int], Progress | None]:
+    from pipeline.publish.work import Progress
+
+    def start(phase: str, total: int) -> Progress | None:
+        return Progress(total, phase) if forced or total >= PROGRESS_FROM else None
+
+    return start
+
+
+def _previous_build(where: Path, out: Path) -> str:
+    """What a failed publish left in `out` (at `where`): said only when there was a build."""
+    from pipeline.publish import MANIFEST
+
+    return ("the previous build is unchanged" if (where / MANIFEST).is_file()
+            else f"nothing was published to {out}")
+
+
 def run_publish(out: Path, formats: list[str] | None, jobs: int, progress: bool | None,
-                scheduler: str | None = None) -> int:
+                scheduler: str | None = None, books: list[str] | None = None,
+                quiet: bool = False) -> int:
+    from dataclasses import replace
+
     from pipeline.config import ConfigError, load_config
+    from pipeline.extras import DASK, PDF, require
     from pipeline.publish import FORMATS, PublishRequest, publish
     from pipeline.report import Report, formatter
 
@@ -229,20 +282,31 @@ def run_publish(out: Path, formats: list[str] | None, jobs: int, progress: bool 
                           f"choose among {', '.join(FORMATS)}")
     if jobs < 0:
         raise ConfigError("--jobs must be 0 (one per core) or more")
-    if progress is None:
-        progress = sys.stderr.isatty() and not os.environ.get("CI")
+    if books and "pdf" not in chosen:
+        raise ConfigError("--book needs the pdf output: add pdf to --formats")
+    wanted = _progress_wanted(progress, quiet)
     started = time.perf_counter()
     config = load_config()
     scheduler = scheduler or config.scheduler
-    from pipeline.publish.distributed import ClusterError, require
+    # before any work: the optional extras this publish needs, then the books' categories
+    require(*([PDF] if "pdf" in chosen else []), *([DASK] if scheduler else []))
+    if books:
+        config = replace(config, books=tuple(sorted({*config.books, *books})))
+    if config.books and "pdf" in chosen:
+        from pipeline.render.book import corpus_categories, unknown_books
 
+        problem = unknown_books(config.books, corpus_categories(config))
+        if problem is not None:
+            raise problem
+    from pipeline.publish.distributed import ClusterError
+
+    where = out if out.is_absolute() else config.root / out
     try:
-        if scheduler:
-            require()  # before any work: Dask is an optional extra
-        result = publish(config, PublishRequest(out=out, formats=chosen, jobs=jobs,
-                                                progress=progress, scheduler=scheduler))
+        result = publish(config, PublishRequest(
+            out=out, formats=chosen, jobs=jobs, progress=wanted is not False,
+            scheduler=scheduler, progress_from=0 if wanted else PROGRESS_FROM))
     except ClusterError as error:
-        print(f"pipeline: {error}; the previous build is unchanged", file=sys.stderr)
+        print(f"pipeline: {error}; {_previous_build(where, out)}", file=sys.stderr)
         return EXIT_USAGE
     elapsed = time.perf_counter() - started
     if result.diagnostics:
@@ -250,9 +314,10 @@ def run_publish(out: Path, formats: list[str] | None, jobs: int, progress: bool 
         sys.stdout.write(formatter("text")(report))
     if not result.ok:
         errors = sum(1 for d in result.diagnostics if d.severity == "error")
-        sys.stderr.write(f"Publish refused: {errors} error(s); the previous build is "
-                         f"unchanged.\n")
+        sys.stderr.write(f"Publish refused: {errors} error(s); {_previous_build(where, out)}.\n")
         return EXIT_ERRORS
+    if quiet:
+        return EXIT_OK
     sys.stderr.write(f"Published {result.rendered + result.reused} articles "
                      f"({result.rendered} rendered, {result.reused} unchanged) and "
                      f"{result.files} files to {out} in {elapsed:.2f}s\n")

@@ -55,6 +55,7 @@ class Config:
     reference_max_age_years: int = 10  # older sources are a warning (REF107)
     credentials: tuple[str, ...] = ()  # designations recognised besides the built-in list
     scheduler: str | None = None  # a Dask scheduler's address: publish on its cluster
+    books: tuple[str, ...] = ()  # categories published as print books (print/books/)
     limits: Limits = Limits()
 
     def is_enabled(self, code: str, path: str) -> bool:
@@ -118,7 +119,7 @@ def config_from_table(root: Path, table: dict[str, Any]) -> Config:
     for name in ("images_dir", "base_url", "site_name", "language", "page_size", "scheduler"):
         if name in table:
             values[name] = _text(table, name, "")
-    for name in ("select", "ignore", "credentials"):
+    for name in ("select", "ignore", "credentials", "books"):
         if name in table:
             values[name] = tuple(_text_list(table[name], name))
     if "severity" in table:

@@ -66,6 +66,23 @@ def load_file(path: Path, display: str, limits: Limits) -> Loaded:
     return load_bytes(data, display, slug_of(path), limits)
 
 
+def read_front_matter(path: Path, limits: Limits) -> dict[str, Any] | None:
+    """The front matter of one article file, without its Markdown (None when it cannot be
+    read or has none); as guarded as `load_file`, for a quick look at every article."""
+    try:
+        data = read_regular_file(path, limits.max_file_bytes)
+        lines = data.removeprefix(b"\xef\xbb\xbf").decode("utf-8").splitlines()
+    except (OSError, UnicodeDecodeError):
+        return None
+    if any(len(line) > limits.max_line_chars for line in lines):
+        return None
+    close = _front_matter_end(lines)
+    if close is None:
+        return None
+    front, _, _ = parse_front_matter(lines, close, str(path), limits)
+    return front
+
+
 def load_bytes(data: bytes, display: str, slug: str, limits: Limits) -> Loaded:
     """Load an article from its bytes; `display` is the path shown in diagnostics."""
     if len(data) > limits.max_file_bytes:

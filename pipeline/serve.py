@@ -33,6 +33,22 @@ RELOAD_SCRIPT = b"""(function () {
     if (seen !== null && event.data !== seen) { window.location.reload(); }
     seen = event.data;
   };
+  // The problems panel folds away (and stays folded across reloads, for this tab).
+  var button = document.getElementById("pipeline-problems-toggle");
+  var list = document.getElementById("pipeline-problem-list");
+  if (!button || !list) { return; }
+  function show(open) {
+    button.setAttribute("aria-expanded", open ? "true" : "false");
+    button.textContent = open ? "Hide" : "Show";
+    list.hidden = !open;
+    try { sessionStorage.setItem("pipeline-problems", open ? "open" : "closed"); } catch (e) {}
+  }
+  var stored = null;
+  try { stored = sessionStorage.getItem("pipeline-problems"); } catch (e) {}
+  if (stored === "closed") { show(false); }
+  button.addEventListener("click", function () {
+    show(button.getAttribute("aria-expanded") !== "true");
+  });
 })();
 """
 PANEL_STYLE = (
@@ -42,7 +58,17 @@ PANEL_STYLE = (
     "#pipeline-problems h2{font-size:1rem;margin:0 0 .4rem}"
     "#pipeline-problems ol{margin:0;padding-left:1.4rem}"
     "#pipeline-problems .error{color:#8b0000}#pipeline-problems .warning{color:#6b4400}"
-    "#pipeline-problems code{font-weight:bold}")
+    "#pipeline-problems code{font-weight:bold}"
+    "#pipeline-problems h2{display:flex;gap:.75rem;align-items:center}"
+    "#pipeline-problems-toggle{font:inherit;font-size:.85rem;padding:.1rem .6rem;"
+    "cursor:pointer}"
+    "#pipeline-problems a{color:inherit}"
+    # a link to an article that does not exist (yet): visibly broken, in the preview only
+    "a.pipeline-missing{color:#b00020;text-decoration:underline dashed #b00020;"
+    "outline:1px dashed #b00020;outline-offset:1px}")
+# A link the renderer wrote to an article of the site: `slug.html`, maybe with a fragment.
+_ARTICLE_LINK = re.compile(rb'<a (?P<before>[^>]*?)href="(?P<slug>[a-z0-9]+(?:-[a-z0-9]+)*)'
+                           rb'\.html(?:#[^"]*)?"')
 _PAGE = re.compile(r"^/(?:(?P<slug>[a-z0-9]+(?:-[a-z0-9]+)*)\.html|index\.html|)$")
 _CATEGORY = re.compile(r"^/category/(?P<slug>[a-z0-9]+(?:-[a-z0-9]+)*)\.html$")
 _IMAGE = re.compile(r"^/images/(?P<name>[A-Za-z0-9][A-Za-z0-9._-]*)$")
@@ -122,7 +148,8 @@ class Preview:
             except Exception as error:  # a draft may break a template: show it, do not crash
                 return problems_only(slug, result.diagnostics,
                                      f"cannot render: {type(error).__name__}: {error}")
-        return inject(page, panel(display_path(path), result.diagnostics))
+        page = mark_missing_links(page, set(articles))
+        return inject(page, panel(display_path(path), result.diagnostics, places(article)))
 
     def index_page(self) -> bytes:
         from pipeline.publish import make_site
@@ -153,20 +180,86 @@ class Preview:
         return inject(page, b"")
 
 
-def panel(path: str, diagnostics: list[Diagnostic]) -> bytes:
-    """The problems panel: every diagnostic of the page's file, with its line."""
+    def site_file(self, route: str) -> bytes | None:
+        """Any other page of the html format's site (A-Z pages, later category pages, the
+        search page and script, 404, sitemap, feed), as publish makes it."""
+        from pipeline.publish import make_site
+        from pipeline.render.html import FORMAT as HTML
+        from pipeline.render.view import build_view, listing_of
+
+        wanted = "html" + route
+        with self.lock:
+            articles = self.articles()
+            site = make_site(self.config, articles)
+            listings = [listing_of(build_view(a, site, with_sections=False))
+                        for a in articles.values()]
+            for relative, data in HTML.site_files(self.config, site, listings, ()):
+                if relative == wanted:
+                    return data
+        return None
+
+
+_SITE_TYPES = {".html": "text/html; charset=utf-8", ".xml": "application/xml",
+               ".js": "text/javascript; charset=utf-8"}
+
+
+def places(article: Article) -> dict[int, str]:
+    """Line of each heading of the body → its id on the page: a problem on a line is shown
+    at the last heading at or before it."""
+    from pipeline.load import notes_start
+
+    tokens = article.tokens
+    return {article.body_line + token.map[0]: str(token.attrs["id"])
+            for token in tokens[:notes_start(tokens)]
+            if token.type == "heading_open" and "id" in token.attrs and token.map}
+
+
+def place_of(line: int, headings: dict[int, str]) -> str | None:
+    """The id of the heading whose part of the page holds `line`; None for the front matter
+    and for what comes before the first heading."""
+    before = [at for at in headings if at <= line]
+    return headings[max(before)] if before else None
+
+
+def panel(path: str, diagnostics: list[Diagnostic],
+          headings: dict[int, str] | None = None) -> bytes:
+    """The problems panel: every diagnostic of the page's file, with its line, linked to its
+    place on the page where it has one; a button folds the list away."""
     count = len(diagnostics)
     title = (f"{count} problem{'s' if count != 1 else ''} in {path}" if count
              else f"No problems in {path}")
+
+    def where(d: Diagnostic) -> str:
+        text = f"line {d.line}, column {d.column}"
+        anchor = place_of(d.line, headings or {})
+        return (f'<a href="#{html.escape(anchor)}" title="show it on the page">{text}</a>'
+                if anchor else text)
+
     items = "".join(
-        f'<li class="{d.severity}">line {d.line}, column {d.column}: <code>{d.code}</code> '
+        f'<li class="{d.severity}">{where(d)}: <code>{d.code}</code> '
         f"[{d.severity}] {html.escape(d.message)}"
         + (f" <em>Hint: {html.escape(d.hint)}</em>" if d.hint else "") + "</li>"
         for d in diagnostics)
-    body = f"<ol>{items}</ol>" if items else ""
+    body = f'<ol id="pipeline-problem-list">{items}</ol>' if items else ""
+    toggle = ('<button type="button" id="pipeline-problems-toggle" aria-expanded="true" '
+              'aria-controls="pipeline-problem-list">Hide</button>') if items else ""
     return (f'<aside id="pipeline-problems" aria-label="Problems found by pipeline check">'
-            f"<style>{PANEL_STYLE}</style><h2>{html.escape(title)}</h2>{body}</aside>"
+            f"<style>{PANEL_STYLE}</style><h2>{html.escape(title)}{toggle}</h2>{body}</aside>"
             ).encode()
+
+
+def mark_missing_links(page: bytes, slugs: set[str]) -> bytes:
+    """Give every link to an article that does not exist the class `pipeline-missing` (the
+    panel's style shows it broken): what a reader of the published site would hit."""
+
+    def mark(match: re.Match[bytes]) -> bytes:
+        if match["slug"].decode() in slugs:
+            return match.group(0)
+        return match.group(0).replace(b"<a ", b'<a class="pipeline-missing" ', 1) \
+            if b"class=" not in match["before"] else match.group(0).replace(
+                b'class="', b'class="pipeline-missing ', 1)
+
+    return _ARTICLE_LINK.sub(mark, page)
 
 
 def inject(page: bytes, extra: bytes) -> bytes:
@@ -216,10 +309,16 @@ def make_handler(preview: Preview, watcher: Watcher) -> type[BaseHTTPRequestHand
                 body = preview.index_page()
             elif category:
                 body = preview.category_page(category.group("slug"))
+            kind = "text/html; charset=utf-8"
+            if body is None and ".." not in route:  # not an article: a page of the site
+                kind = _SITE_TYPES.get(route[route.rfind("."):], "")
+                body = preview.site_file(route) if kind else None
+                if body is not None and kind.startswith("text/html"):
+                    body = inject(body, b"")
             if body is None:
                 self.send(404, "text/plain; charset=utf-8", b"not found\n")
             else:
-                self.send(200, "text/html; charset=utf-8", body)
+                self.send(200, kind, body)
 
         def image(self, name: str) -> None:
             from pipeline.image_files import publishable_image

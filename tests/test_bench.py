@@ -58,10 +58,20 @@ def test_the_report_has_every_row_target_and_fact(results: bench.Results) -> Non
     assert len(verdicts) == len(TARGETS)  # each target judged once, on the row it names
     memory = text.split("## Peak memory as the corpus grows", 1)[1].split("## Method", 1)[0]
     assert "| 4 |" in memory and "| 12 |" in memory and "| growth for 3x the articles |" in memory
+    assert "Largest page of the site of 12 articles (after the cold publish): html/" in text
     for fact in ("| date |", "| machine | ", "| Python |", "| pipeline |", "| Hugo | hugo v",
                  "| corpus | 12 articles", "| PDF sample | 3 articles", "load average",
                  "VmRSS", "median"):
         assert fact in text, fact
+
+
+def test_largest_page_is_the_biggest_html_file(tmp_path: Path) -> None:
+    (tmp_path / "category").mkdir()
+    (tmp_path / "a.html").write_bytes(b"x" * 10)
+    (tmp_path / "category" / "b--2.html").write_bytes(b"x" * 30)
+    (tmp_path / "feed.xml").write_bytes(b"x" * 99)
+    assert bench.largest_page(tmp_path) == ("category/b--2.html", 30)
+    assert bench.largest_page(tmp_path / "category" / "none") == ("", 0)
 
 
 def test_the_hugo_site_is_written_as_files(results: bench.Results) -> None:

@@ -180,3 +180,41 @@ def test_workflow_commands_are_valid_pipeline_commands() -> None:
     for command in commands:
         words = shlex.split(command.replace("$BASE_REF", "main"))
         parser.parse_args(words[1:])  # exits (fails the test) on an unknown option
+
+
+def test_the_installed_hook_guards_commits(hooked_repo: tuple[Path, dict[str, str]]) -> None:
+    """The README's steps on a fresh clone: `pipeline` on the PATH, `pre-commit install`,
+    then every commit is checked (the git hook itself, not `pre-commit run`)."""
+    root, environment = hooked_repo
+    readme = (REPO / "README.md").read_text(encoding="utf-8")
+    assert "python3 -m pip install -e . pre-commit" in readme
+    assert "pre-commit install" in readme
+    assert ".nox/publish/bin/activate" in readme  # the nox route: how to get `pipeline`
+    installed = pre_commit(root, environment, "install")
+    assert installed.returncode == 0, installed.stdout + installed.stderr
+    environment = {**environment, "GIT_AUTHOR_NAME": "T", "GIT_AUTHOR_EMAIL": "t@example.org",
+                   "GIT_COMMITTER_NAME": "T", "GIT_COMMITTER_EMAIL": "t@example.org"}
+
+    def commit(message: str) -> subprocess.CompletedProcess[str]:
+        subprocess.run(["git", "add", "-A"], cwd=root, env=environment, check=True)
+        return subprocess.run(["git", "commit", "-q", "-m", message], cwd=root,
+                              env=environment, capture_output=True, text=True, timeout=300)
+
+    first = commit("articles")
+    assert first.returncode == 0, first.stdout + first.stderr
+    article = root / "articles" / "asthma.md"
+    article.write_text(article.read_text(encoding="utf-8").replace(
+        "license: CC-BY-SA-4.0", "license: CC-BY-NC-4.0", 1), encoding="utf-8")
+    refused = commit("a non-commercial licence")
+    assert refused.returncode != 0
+    assert "LIC101" in refused.stdout + refused.stderr
+
+
+def test_forks_get_annotations_and_sarif_only_where_it_may_be_uploaded() -> None:
+    upload = uses("check", "github/codeql-action/upload-sarif")
+    condition = " ".join(str(upload["if"]).split())
+    assert ("github.event_name != 'pull_request' || "
+            "github.event.pull_request.head.repo.full_name == github.repository") in condition
+    annotate = next(s for s in steps("check") if "--format github" in str(s.get("run", "")))
+    assert "head.repo" not in str(annotate.get("if", ""))  # a fork's pull request too
+    assert not annotate.get("continue-on-error")  # its exit code is the check's result

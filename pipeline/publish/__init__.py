@@ -34,7 +34,7 @@ from pipeline.publish.state import (
 )
 from pipeline.publish.swap import recover, remove, reuse, staging_folder, swap_in
 from pipeline.publish.verify import missing_notices, pdf_text
-from pipeline.publish.work import Executor, build
+from pipeline.publish.work import Executor, Progress, build
 from pipeline.render import formats as _formats
 from pipeline.render.formats import render_article
 from pipeline.render.view import Listing, listing_from_json
@@ -53,6 +53,7 @@ class PublishRequest:
     jobs: int = 0  # 0: one per core
     progress: bool = False
     scheduler: str | None = None  # a Dask scheduler's address: the work runs on its cluster
+    progress_from: int = 0  # with progress: shown for rounds of this many articles or more
 
 
 @dataclass
@@ -118,7 +119,7 @@ def _publish_locked(config: Config, request: PublishRequest, out: Path,
         staging.mkdir()
         # check, render and verify each article
         built = build(config, request.formats, request.jobs, request.progress, paths, plan,
-                      state, staging, executor)
+                      state, staging, executor, request.progress_from)
         result = PublishResult(built.diagnostics, built.rendered, built.reused)
         entries = built.entries
         listings = {slug: listing_from_json(entries[slug].facts.listing)
@@ -131,6 +132,9 @@ def _publish_locked(config: Config, request: PublishRequest, out: Path,
         if not reuse(out, staging, kept):
             raise OSError(f"the previous build in {out} changed during the publish")
         # site pages and manifest, swap, state
+        if request.progress and len(plan.processed) >= request.progress_from:
+            Progress.note(f"Writing the site pages{' and books' if config.books else ''} "
+                          f"of {len(entries)} articles")
         result.files = write_site(config, request.formats, staging, entries, listings)
         swap_in(staging, out)
         write_state(config, out, State(setup, images, entries, files=result.files))
@@ -183,8 +187,9 @@ def _locked(out: Path) -> Iterator[Diagnostic | None]:
 
 
 def _io_problem(out: Path, error: OSError) -> Diagnostic:
+    left = ("the previous build is unchanged" if (out / MANIFEST).is_file()
+            else "nothing was published")
     return make(display_path(out), 1, 1, "PUB002",
                 f"cannot write the build: {error.strerror or error}"
                 + (f" ({error.filename})" if error.filename else ""),
-                "free disk space or fix the folder's permissions; the previous build is "
-                "unchanged")
+                f"free disk space or fix the folder's permissions; {left}")

@@ -1,6 +1,7 @@
 """Site pages: the `Site` every page is rendered against, the files made of every article
-(each format's `site_files`: front page, category pages, indexes, images) and the manifest
-that lists every file of the build with its hash."""
+(each format's `site_files`: front page, A to Z and category pages, sitemap, feed, images),
+the files made from the staged build (the search index) and the manifest that lists every
+file of the build with its hash."""
 
 from __future__ import annotations
 
@@ -12,7 +13,7 @@ from pipeline.config import Config
 from pipeline.model import Article
 from pipeline.publish.state import MANIFEST, Entry
 from pipeline.publish.swap import stage_file
-from pipeline.render.formats import site_files
+from pipeline.render.formats import site_files, staged_files
 from pipeline.render.view import Listing, Site, disclaimers_from_schema
 from pipeline.schema import load_schema
 
@@ -42,6 +43,8 @@ def write_site(config: Config, formats: tuple[str, ...], staging: Path,
         written[relative] = stage_file(staging, relative, data)
     for entry in entries.values():
         written.update(entry.files)
+    for relative, data in staged_files(config, staging, formats):  # every page is staged
+        written[relative] = stage_file(staging, relative, data)
     stage_file(staging, MANIFEST, manifest(written, entries, formats))
     return len(written) + 1
 

@@ -179,10 +179,11 @@ def local_executor(jobs: int) -> Executor:
 
 def build(config: Config, formats: tuple[str, ...], jobs: int, progress: bool,
           paths: dict[str, Path], plan: Plan, state: State | None, staging: Path,
-          executor: Executor | None = None) -> Built:
+          executor: Executor | None = None, progress_from: int = 0) -> Built:
     """Check and render what the plan names, round after round; keep the rest. The
     executor (default: this machine's processes) only changes where the work runs, never
-    its result."""
+    its result. With `progress`, a round of `progress_from` articles or more shows its
+    progress on stderr."""
     run = executor if executor is not None else local_executor(jobs)
     diagnostics: list[Diagnostic] = []
     entries: dict[str, Entry] = {}
@@ -190,11 +191,15 @@ def build(config: Config, formats: tuple[str, ...], jobs: int, progress: bool,
         entries = {slug: entry for slug, entry in state.articles.items()
                    if slug in paths and slug not in plan.work}
     rounds = [sorted(plan.work)]
+    number = 0
     while rounds:
         todo = rounds.pop()
+        number += 1
         job = Job(config, site_of(config, plan.titles), staging, formats,
                   reverse(plan.mentions))
-        found = sorted(run(job, todo, Progress(len(todo)) if progress else None),
+        phase = "Checking and rendering" + (f" (round {number})" if number > 1 else "")
+        shown = progress and len(todo) >= progress_from
+        found = sorted(run(job, todo, Progress(len(todo), phase) if shown else None),
                        key=lambda processed: processed.slug)  # one order, whoever did what
         plan.processed.update(todo)
         again = follow_up(found, plan, state)
@@ -223,19 +228,27 @@ def _kept(processed: Processed, facts: Facts) -> Entry:
 
 
 class Progress:
-    """The progress display on stderr: articles done of the round, elapsed time, an estimate
-    of the time left and, on a cluster, the articles each worker did."""
+    """The progress display on stderr (a terminal): the phase, articles done of its total,
+    elapsed time, an estimate of the time left and, on a cluster, the articles each worker
+    did. `check` and `publish` show it for long runs; never in CI or with --quiet (cli)."""
 
     WIDTH = 30
 
-    def __init__(self, total: int) -> None:
+    def __init__(self, total: int, phase: str = "Rendering") -> None:
         self.total = total
+        self.phase = phase
         self.started = time.monotonic()
+
+    @staticmethod
+    def note(text: str) -> None:
+        """A phase without a count (writing the site pages, swapping), on its own line."""
+        sys.stderr.write(f"{text}\x1b[K\n")
+        sys.stderr.flush()
 
     def show(self, done: int, workers: Mapping[str, int] | None = None) -> None:
         filled = int(self.WIDTH * done / max(self.total, 1))
         elapsed = time.monotonic() - self.started
-        line = (f"\rRendering [{'#' * filled}{'.' * (self.WIDTH - filled)}] "
+        line = (f"\r{self.phase} [{'#' * filled}{'.' * (self.WIDTH - filled)}] "
                 f"{done}/{self.total} {_duration(elapsed)}")
         if 0 < done < self.total:
             line += f", about {_duration(elapsed * (self.total - done) / done)} left"

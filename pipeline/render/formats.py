@@ -15,8 +15,10 @@ from __future__ import annotations
 
 import importlib
 from collections.abc import Iterable, Iterator, Mapping
+from dataclasses import replace
 from functools import cached_property
-from typing import TYPE_CHECKING, Protocol
+from pathlib import Path
+from typing import TYPE_CHECKING, Protocol, runtime_checkable
 
 from pipeline.render.view import ArticleView, Listing, Site, absolute_view, build_view
 
@@ -52,6 +54,15 @@ class OutputFormat(Protocol):
         """The files made of every article (`listings`, in slug order) and of the images
         they show (`images`, names in the images folder), one at a time: images may be
         large."""
+
+
+@runtime_checkable
+class IndexesStaged(Protocol):
+    """A format that also makes files from the staged build (the HTML's search index,
+    made by reading every page): optional beside `OutputFormat`."""
+
+    def staged_files(self, config: Config, staging: Path) -> Iterator[tuple[str, bytes]]:
+        """Files made from the staging folder once every other file is in it."""
 
 
 # name → "module:object", in the order outputs are built and listed. One line per format.
@@ -96,6 +107,7 @@ def chosen(formats: Iterable[str]) -> list[OutputFormat]:
 def render_article(config: Config, site: Site, article: Article,
                    formats: tuple[str, ...]) -> dict[str, bytes]:
     """Every output file of one article, by path relative to the build folder."""
+    site = replace(site, formats=tuple(f.name for f in chosen(formats)))
     views = Views(build_view(article, site), site)
     outputs: dict[str, bytes] = {}
     for output in chosen(formats):
@@ -107,5 +119,14 @@ def site_files(config: Config, site: Site, listings: list[Listing], images: Iter
                formats: tuple[str, ...]) -> Iterator[tuple[str, bytes]]:
     """Every file of the site that is not one article's, format by format."""
     shown = sorted(set(images))
+    site = replace(site, formats=tuple(f.name for f in chosen(formats)))
     for output in chosen(formats):
         yield from output.site_files(config, site, listings, shown)
+
+
+def staged_files(config: Config, staging: Path,
+                 formats: tuple[str, ...]) -> Iterator[tuple[str, bytes]]:
+    """The files the formats make from the staged build, after every other file is staged."""
+    for output in chosen(formats):
+        if isinstance(output, IndexesStaged):
+            yield from output.staged_files(config, staging)

@@ -158,7 +158,8 @@ def _identifier(view: ArticleView) -> bytes:
 
 
 class PdfFormat:
-    """`print/`: the print edition of each article; nothing site-wide."""
+    """`print/`: the print edition of each article; `print/books/`: one book per category
+    that `books` names."""
 
     name = "pdf"
 
@@ -172,7 +173,10 @@ class PdfFormat:
 
     def site_files(self, config: Config, site: Site, listings: list[Listing],
                    images: Iterable[str]) -> Iterator[tuple[str, bytes]]:
-        return iter(())
+        """The print books `config.books` names (`pipeline.render.book`)."""
+        from pipeline.render.book import book_files
+
+        return book_files(config, site, listings)
 
 
 FORMAT = PdfFormat()

@@ -44,6 +44,9 @@ class Site:
     disclaimers: dict[str, Disclaimer]
     titles: dict[str, str]  # slug → title of every published article
     max_nesting: int = 32
+    # The formats published together (set by `render_article`): an article page links to
+    # its PDF when "pdf" is among them.
+    formats: tuple[str, ...] = ()
 
     def url(self, path: str) -> str:
         return self.base_url + path
@@ -95,6 +98,20 @@ class CategoryView:
 
 
 @dataclass(frozen=True)
+class CodeView:
+    """The codes of one classification (`codes:`), e.g. ICD-10: ("J45",)."""
+
+    system: str  # the key in the front matter: icd10, atc, ...
+    name: str  # how readers know the classification: "ICD-10", "ATC"
+    values: tuple[str, ...]
+
+
+# The classifications of `codes:`, in the order the page lists them, by front-matter key.
+CODE_SYSTEMS = {"icd10": "ICD-10", "icd11": "ICD-11", "mesh": "MeSH", "omim": "OMIM",
+                "snomed": "SNOMED CT", "atc": "ATC", "cas": "CAS", "drugbank": "DrugBank"}
+
+
+@dataclass(frozen=True)
 class UpstreamView:
     """The work an adapted article was taken from (`adapted_from:`)."""
 
@@ -136,6 +153,8 @@ class ArticleView:
     attribution: str
     references: tuple[ReferenceView, ...] = ()
     upstream: UpstreamView | None = None
+    synonyms: tuple[str, ...] = ()  # other names of the subject (`synonyms:`)
+    codes: tuple[CodeView, ...] = ()  # classification codes (`codes:`)
 
     @property
     def authors(self) -> str:
@@ -252,7 +271,22 @@ def build_view(article: Article, site: Site, absolute_links: bool = False,
                          for c in fm.get("categories") or []),
         last_reviewed=_date(fm.get("last_reviewed")), sections=tuple(sections),
         see_also=tuple(see_also), links=tuple(linked), attribution=attribution,
-        references=references, upstream=upstream)
+        references=references, upstream=upstream, synonyms=_strings(fm.get("synonyms")),
+        codes=_codes(fm.get("codes")))
+
+
+def _strings(value: Any) -> tuple[str, ...]:
+    """The non-empty strings of a list, each once, in order."""
+    if not isinstance(value, list):
+        return ()
+    return tuple(dict.fromkeys(text for text in (_text(item) for item in value) if text))
+
+
+def _codes(value: Any) -> tuple[CodeView, ...]:
+    if not isinstance(value, dict):
+        return ()
+    found = ((system, name, _strings(value.get(system))) for system, name in CODE_SYSTEMS.items())
+    return tuple(CodeView(system, name, values) for system, name, values in found if values)
 
 
 def _upstream(value: Any) -> UpstreamView | None:

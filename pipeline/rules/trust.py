@@ -79,6 +79,26 @@ def credentials(article: Article, context: Context) -> Iterator[Diagnostic]:
                        span.end_line, span.end_column)
 
 
+def reviewer_credentials(article: Article, context: Context) -> Iterator[Diagnostic]:
+    """TRS106: a contributor whose role is `reviewer` states their credentials."""
+    contributors = article.front_matter.get("contributors")
+    if not isinstance(contributors, list):
+        return
+    for index, person in enumerate(contributors):
+        if not isinstance(person, dict) or person.get("role") != "reviewer":
+            continue
+        given = person.get("credentials")
+        if isinstance(given, str) and given.strip():
+            continue
+        span = article.source_map.value(("contributors", index, "role"))
+        yield make(article.path, span.line, span.column, "TRS106",
+                   f"reviewer {person.get('name', 'a contributor')!s} has no credentials: a "
+                   "review vouches for the article only through the reviewer's qualifications",
+                   "add `credentials:` to the reviewer (e.g. MD, MBBS, PharmD, RN), or give "
+                   "the contributor another role (author or editor)",
+                   span.end_line, span.end_column)
+
+
 def _review_date(article: Article) -> date | None:
     value = article.front_matter.get("last_reviewed")
     if not isinstance(value, str) or not re.fullmatch(r"\d{4}-\d{2}-\d{2}", value):
@@ -357,4 +377,12 @@ RULES: tuple[Rule, ...] = (
          "Adults usually take 200 to 400 mg every 4 to 6 hours.\n",
          "Adults usually take 200 to 400 mg every 4 to 6 hours [@bnf2024].\n",
          check=doses),
+    Rule("TRS106", "reviewer-without-credentials", "error",
+         "A contributor with `role: reviewer` has no `credentials`.",
+         "A medical review is only as good as the reviewer's qualifications; readers (and "
+         "search engines, through `reviewedBy`) are told who reviewed the article "
+         "(HONcode: authority).",
+         "  - name: A. Reviewer\n    role: reviewer\n",
+         "  - name: A. Reviewer\n    credentials: MD\n    role: reviewer\n",
+         check=reviewer_credentials),
 )

@@ -17,16 +17,10 @@ from pipeline.load import load_bytes
 from pipeline.model import Article
 from pipeline.publish import make_site
 from pipeline.render.environment import environment
-from pipeline.render.html import (
-    category_groups,
-    render_article_page,
-    render_category_page,
-    render_index_page,
-    sorted_views,
-    stylesheet,
-)
+from pipeline.render.html import FORMAT as HTML
+from pipeline.render.html import render_article_page
 from pipeline.render.json_api import render_article_json, render_index_json
-from pipeline.render.view import ArticleView, Site, build_view
+from pipeline.render.view import ArticleView, Site, build_view, listing_of
 
 REPO = Path(__file__).resolve().parents[2]
 GOLDEN = Path(__file__).resolve().parent
@@ -69,13 +63,13 @@ def render_site(corpus: Corpus, with_stylesheet: bool = False) -> dict[str, byte
         outputs[f"json/{slug}.json"] = render_article_json(
             build_view(article, site, absolute_links=True), site)
     views = light_views(corpus)
-    outputs["html/index.html"] = render_index_page(views, site, env)
-    for group in category_groups(sorted_views(views)):
-        outputs[f"html/{group.url}"] = render_category_page(group.category, group.articles,
-                                                            site, env)
+    # The site pages as the publish makes them: front, A to Z, category, search and 404
+    # pages, sitemap and feed (the stylesheet and search script only when asked for).
+    for relative, data in HTML.site_files(corpus.config, site,
+                                          [listing_of(v) for v in views], []):
+        if with_stylesheet or relative not in ("html/style.css", "html/search.js"):
+            outputs[relative] = data
     outputs["json/index.json"] = render_index_json(views, site)
-    if with_stylesheet:
-        outputs["html/style.css"] = stylesheet(corpus.config.templates)
     return dict(sorted(outputs.items()))
 
 

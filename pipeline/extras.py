@@ -1,0 +1,51 @@
+"""Optional dependencies: what each extra gives, and one clear usage error when a command
+needs one that cannot be imported, before any work is done.
+
+The extras (`pyproject.toml`): `pdf` (WeasyPrint: the print edition and the books) and
+`dask` (Dask distributed: `publish --scheduler`). A module that is installed but cannot be
+loaded (WeasyPrint without its Pango libraries raises OSError) counts as missing.
+"""
+
+from __future__ import annotations
+
+import importlib
+from dataclasses import dataclass
+
+
+@dataclass(frozen=True)
+class Extra:
+    name: str  # the extra in pyproject.toml
+    module: str  # what must import
+    needed_for: str  # what needs it, for the message
+    without: str  # what still works without it
+
+
+PDF = Extra("pdf", "weasyprint", "the pdf output (print editions and books)",
+            "publish --formats html,json works without it")
+DASK = Extra("dask", "distributed", "publishing on a Dask cluster (--scheduler)",
+             "publish without --scheduler runs on this machine")
+
+
+class MissingExtra(Exception):
+    """One or more optional dependencies cannot be imported: exit 2, nothing done."""
+
+
+def problem(extra: Extra) -> str | None:
+    """Why `extra`'s module cannot be imported, or None when it can."""
+    try:
+        importlib.import_module(extra.module)
+    except (ImportError, OSError) as error:  # OSError: a missing system library (Pango)
+        return f"{type(error).__name__}: {error}"
+    return None
+
+
+def require(*extras: Extra) -> None:
+    """Raise MissingExtra naming every one of `extras` that cannot be imported, the extra
+    to install and what works without it."""
+    missing = [(extra, why) for extra in extras if (why := problem(extra)) is not None]
+    if not missing:
+        return
+    lines = [f"{extra.needed_for} needs {extra.module}, which cannot be imported ({why}); "
+             f"install it with: pip install '.[{extra.name}]' ({extra.without})"
+             for extra, why in missing]
+    raise MissingExtra("; ".join(lines))

@@ -1,0 +1,179 @@
+"""Search: the bundled corpus published with its Pagefind index, served over HTTP on
+127.0.0.1 and searched in Debian's Chromium (Playwright) the way a reader does: type into
+the search box of any page, read the results (title, type, summary), follow one. A synonym
+(`synonyms:`) and a classification code (`codes:`) find their article. The index is
+byte-identical from one publish to the next, wherever the project sits; without Pagefind the
+publish still succeeds and says once that search was skipped.
+
+Needs Pagefind (`pip install "pagefind[bin]"`, in the `test` extra), Chromium and axe-core
+(see tests/browser.py); a missing tool fails, it does not skip.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import subprocess
+import sys
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from pipeline.config import load_config
+from pipeline.publish import PublishRequest, publish
+from pipeline.render import search
+from tests.browser import AXE_JS, CHROMIUM, CHROMIUM_ARGS, format_axe, require, serve
+from tests.conftest import ARTICLES, write_pyproject
+
+
+def _publish(root: Path) -> subprocess.CompletedProcess[str]:
+    env = {**os.environ, "NO_COLOR": "1"}
+    return subprocess.run([sys.executable, "-m", "pipeline", "publish", "--out", "build",
+                           "--formats", "html", "--no-progress"], cwd=root, env=env,
+                          capture_output=True, text=True, timeout=300, check=False)
+
+
+def _project(root: Path) -> Path:
+    shutil.copytree(ARTICLES, root / "articles")
+    write_pyproject(root)
+    return root
+
+
+@pytest.fixture(scope="module")
+def published(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, str]:
+    require(search.available(), 'Pagefind (pip install "pagefind[bin]")')
+    root = _project(tmp_path_factory.mktemp("search"))
+    done = _publish(root)
+    assert done.returncode == 0, done.stdout + done.stderr
+    return root / "build", done.stderr
+
+
+@pytest.fixture(scope="module")
+def browser() -> Iterator[Any]:
+    require(Path(CHROMIUM).is_file(), f"Chromium ({CHROMIUM})")
+    try:
+        from playwright.sync_api import sync_playwright
+    except ImportError:  # pragma: no cover - depends on the machine
+        require(False, "the Python package playwright")
+        raise
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        try:
+            yield browser
+        finally:
+            browser.close()
+
+
+@pytest.fixture
+def site(published: tuple[Path, str]) -> Iterator[str]:
+    with serve(published[0] / "html") as base:
+        yield base
+
+
+def _search_from(page: Any, base: str, start: str, query: str) -> Any:
+    """Type `query` into the search box of the page `start` and submit it; the first result."""
+    page.goto(base + start, wait_until="load")
+    box = page.get_by_role("search", name="Site").get_by_role("searchbox")
+    box.fill(query)
+    box.press("Enter")
+    page.wait_for_url("**/search.html?q=*")
+    first = page.locator("#search-results li").first
+    first.wait_for(timeout=15000)
+    return first
+
+
+def test_the_index_is_published_and_listed(published: tuple[Path, str]) -> None:
+    build, stderr = published
+    assert "search index skipped" not in stderr
+    assert not (build.parent / "pagefind").exists()  # nothing written outside the build
+    index = sorted(p.relative_to(build).as_posix() for p in (build / "html" / "pagefind")
+                   .rglob("*") if p.is_file())
+    assert "html/pagefind/pagefind.js" in index
+    assert any(name.endswith(".pf_fragment") for name in index)
+    assert not any("pagefind-ui" in name for name in index)  # the site has its own script
+    import json
+
+    listed = json.loads((build / "manifest.json").read_bytes())["files"]
+    assert set(index) <= set(listed)
+
+
+def test_the_index_is_byte_identical(published: tuple[Path, str],
+                                     tmp_path: Path) -> None:
+    build, _ = published
+    again = _project(tmp_path / "elsewhere")
+    done = _publish(again)
+    assert done.returncode == 0, done.stdout + done.stderr
+
+    def files(folder: Path) -> dict[str, bytes]:
+        return {p.relative_to(folder).as_posix(): p.read_bytes()
+                for p in sorted(folder.rglob("*")) if p.is_file()}
+
+    first, second = files(build / "html"), files(again / "build" / "html")
+    assert sorted(first) == sorted(second)
+    assert [name for name in first if first[name] != second[name]] == []
+
+
+def test_a_synonym_finds_its_article(browser: Any, site: str) -> None:
+    page = browser.new_page()
+    first = _search_from(page, site, "asthma.html", "isobutylphenylpropionic acid")
+    link = first.get_by_role("link")
+    assert link.inner_text() == "Ibuprofen"
+    assert first.locator(".entry-type").text_content() == "Drug"
+    assert "non-steroidal anti-inflammatory" in first.locator(".entry-summary").inner_text()
+    assert "found for" in page.locator("#search-status").inner_text()
+    link.click()
+    page.wait_for_url("**/ibuprofen.html")
+    assert page.locator("h1").inner_text() == "Ibuprofen"
+    page.close()
+
+
+def test_a_classification_code_finds_its_article(browser: Any, site: str) -> None:
+    page = browser.new_page()
+    first = _search_from(page, site, "a-z/i.html", "J45")
+    assert first.get_by_role("link").inner_text() == "Asthma"
+    assert first.locator(".entry-type").text_content() == "Condition"
+    first.get_by_role("link").click()
+    page.wait_for_url("**/asthma.html")
+    facts = page.locator("dl.article-facts")
+    assert "ICD-10" in facts.inner_text() and "J45" in facts.inner_text()
+    page.close()
+
+
+def test_the_title_ranks_above_the_body(browser: Any, site: str) -> None:
+    """Many articles mention asthma in their text; the article called Asthma comes first."""
+    page = browser.new_page()
+    first = _search_from(page, site, "index.html", "asthma")
+    assert first.get_by_role("link").inner_text() == "Asthma"
+    page.close()
+
+
+def test_the_search_page_with_results_passes_axe(browser: Any, site: str) -> None:
+    require(AXE_JS.is_file(), "node_modules/axe-core")
+    page = browser.new_page()
+    _search_from(page, site, "index.html", "immune")
+    page.add_script_tag(path=str(AXE_JS))
+    violations = page.evaluate("async () => (await axe.run(document)).violations")
+    page.close()
+    found = {"search.html (results)": [
+        {"id": v["id"], "impact": v.get("impact"), "help": v.get("help"),
+         "nodes": [{"target": n.get("target"), "summary": n.get("failureSummary")}
+                   for n in v.get("nodes", [])]} for v in violations]}
+    assert not any(found.values()), format_axe(found)
+
+
+def test_without_pagefind_the_publish_says_so_once(tmp_path: Path,
+                                                   monkeypatch: pytest.MonkeyPatch,
+                                                   capsys: pytest.CaptureFixture[str]) -> None:
+    root = _project(tmp_path)
+    monkeypatch.setattr(search, "available", lambda: False)
+    monkeypatch.setattr(search, "_noted", False)
+    config = load_config(root)
+    for out in ("build", "build2"):
+        result = publish(config, PublishRequest(out=Path(out), formats=("html",), jobs=1))
+        assert result.ok, result.diagnostics
+        assert not (root / out / "html" / "pagefind").exists()
+        assert (root / out / "html" / "search.html").is_file()
+    stderr = capsys.readouterr().err
+    assert stderr.count(search.SKIPPED_NOTE) == 1, stderr

@@ -31,9 +31,17 @@ _SCAN = """() => {
                          'poster', 'background', 'srcdoc', 'lowsrc', 'dynsrc'];
   for (const element of document.querySelectorAll('*')) {
     const tag = element.tagName.toLowerCase();
-    if (tag === 'script' && element.type !== 'application/ld+json') found.push('script');
-    if (['iframe', 'frame', 'object', 'embed', 'base', 'form', 'math', 'style', 'template',
-         'foreignobject'].includes(tag)
+    // The site's own search box and the search page's own script (templates/) are allowed.
+    const ownScript = /(^|\\/)search\\.js$/.test(element.getAttribute('src') || '');
+    const ownForm = tag === 'form'
+                    && (element.classList.contains('site-search')
+                        || element.classList.contains('search-form'))
+                    && /search\\.html$/.test(element.getAttribute('action') || '')
+                    && element.method === 'get';
+    if (tag === 'script' && element.type !== 'application/ld+json' && !ownScript)
+      found.push('script');
+    if ((['iframe', 'frame', 'object', 'embed', 'base', 'form', 'math', 'style', 'template',
+          'foreignobject'].includes(tag) && !ownForm)
         || (tag === 'svg' && element !== document.documentElement)) found.push(tag);
     if (tag === 'meta' && element.hasAttribute('http-equiv')) found.push('meta http-equiv');
     for (const attribute of element.getAttributeNames()) {

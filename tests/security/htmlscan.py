@@ -2,8 +2,9 @@
 
 Used on section HTML (JSON API), on whole pages (fuzzing) and on what the browser test
 reads back. The page's one `<script type="application/ld+json">` is data, so its text must
-be JSON; any other script, event handler, script URL, plug-in or frame, form, `<base>`,
-refresh or CSS that can load or run something is a finding.
+be JSON; the site's own search box and the search page's own `search.js` (templates/, trusted)
+are allowed in whole pages; any other script, event handler, script URL, plug-in or frame,
+form, `<base>`, refresh or CSS that can load or run something is a finding.
 """
 
 from __future__ import annotations
@@ -20,7 +21,13 @@ FORBIDDEN_TAGS = frozenset({"iframe", "frame", "frameset", "object", "embed", "a
                             "base", "form", "button", "input", "textarea", "select",
                             "style", "svg", "math", "template", "noscript", "xmp",
                             "portal", "fencedframe"})
-_LINK_RELATIONS = frozenset({"stylesheet", "canonical", "license"})
+_LINK_RELATIONS = frozenset({"stylesheet", "canonical", "license", "alternate"})
+# The site's own search box (templates/base.html) is the one form a page may hold: a GET to
+# the search page with one search field and a submit button. Anything else is a finding.
+_SEARCH_FORM = {"form": lambda v: v.get("action", "").endswith("search.html")
+                and v.get("method", "get").lower() == "get",
+                "input": lambda v: v.get("type") == "search" and v.get("name") == "q",
+                "button": lambda v: v.get("type") == "submit"}
 _CSS_THREATS = re.compile(r"url\s*\(|expression\s*\(|@import|javascript:|behavior\s*:",
                           re.IGNORECASE)
 _URL_NOISE = re.compile(r"[\x00-\x20]")
@@ -45,9 +52,13 @@ class _Scanner(HTMLParser):
         if tag == "script":
             if self.page and values.get("type") == "application/ld+json" and len(values) == 1:
                 self._script = []
+            elif self.page and set(values) == {"src", "defer"} and (
+                    values["src"] == "search.js" or values["src"].endswith("/search.js")):
+                pass  # the search page's own script (templates/search.js)
             else:
                 self.findings.append(f"<script {values}>")
-        elif tag in FORBIDDEN_TAGS:
+        elif tag in FORBIDDEN_TAGS and not (self.page and tag in _SEARCH_FORM
+                                            and _SEARCH_FORM[tag](values)):
             self.findings.append(f"<{tag}>")
         elif tag == "meta" and ("http-equiv" in values or not self.page):
             self.findings.append(f"<meta {values}>")

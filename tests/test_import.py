@@ -81,6 +81,7 @@ def _fill_person_fields(text: str, see_also: str) -> str:
     front = re.sub(r"\nimages:\n(?:[- ] .*\n)+", "\n", front + "\n").rstrip("\n")
     front = front.replace("'TODO: your name'", "Amira Haddad").replace(
         "'TODO: the reviewer''s name'", "Jon Smith").replace(
+        "'TODO: the reviewer''s qualifications'", "MD").replace(
         'last_reviewed: "TODO"', 'last_reviewed: "2026-11-01"').replace(
         "- TODO\n", "- Pharmacology\n")
     body = re.sub(r"(?m)^!\[.*\]\(images/.*\)\n", "", body)

@@ -697,7 +697,9 @@ def _front_matter(page: Page, kind: str, code: Wikicode, infobox: Template | Non
         "license": "CC-BY-SA-3.0" if license_ == "CC-BY-SA-3.0" else "CC-BY-SA-4.0",
         "disclaimer": "drug" if kind == "drug" else "medical",
         "contributors": [{"name": "TODO: your name", "role": "author"},
-                         {"name": "TODO: the reviewer's name", "role": "reviewer"}],
+                         {"name": "TODO: the reviewer's name",
+                          "credentials": "TODO: the reviewer's qualifications",
+                          "role": "reviewer"}],
     }
     if context.images:
         data["images"] = [dict(image) for image in context.images]

@@ -14,14 +14,12 @@ from __future__ import annotations
 
 import json
 import re
-from html import escape
-from html.entities import name2codepoint
-from html.parser import HTMLParser
 from pathlib import Path
 from typing import Any
 
 import pytest
 
+from benchmarks.parsers import normalize_html  # one normaliser for the suite and the benchmark
 from pipeline.load import markdown_parser
 
 DATA = Path(__file__).parent / "data" / "commonmark"
@@ -60,105 +58,6 @@ GFM_SPELLINGS: list[tuple[re.Pattern[str], str]] = [
 #   4. entity and numeric character references become the characters they stand for, except
 #      <, >, & and " which are always written &lt; &gt; &amp; &quot;.
 # Unlike the tooling, rule 1 only counts ASCII whitespace (a no-break space is not a space).
-_BLOCK_TAGS = frozenset({
-    "article", "header", "aside", "hgroup", "blockquote", "hr", "iframe", "body", "li", "map",
-    "button", "object", "canvas", "ol", "caption", "output", "col", "p", "colgroup", "pre", "dd",
-    "progress", "div", "section", "dl", "table", "td", "dt", "tbody", "embed", "textarea",
-    "fieldset", "tfoot", "figcaption", "th", "figure", "thead", "footer", "tr", "form", "ul",
-    "h1", "h2", "h3", "h4", "h5", "h6", "video", "script", "style",
-})
-_ASCII_WHITESPACE = " \t\n\r\f"
-_WHITESPACE = re.compile(f"[{_ASCII_WHITESPACE}]+")
-_CHUNKS = re.compile(r"<!\[CDATA\[.*?\]\]>|<[^>]*>|[^<]+", re.DOTALL)
-_ESCAPES = {"<": "&lt;", ">": "&gt;", "&": "&amp;", '"': "&quot;"}
-
-
-class _Normaliser(HTMLParser):
-    def __init__(self) -> None:
-        super().__init__(convert_charrefs=False)
-        self.output = ""
-        self.last = "starttag"  # the kind of the last thing read
-        self.last_tag = ""
-        self.in_pre = False
-
-    def handle_data(self, data: str) -> None:
-        after_tag = self.last in ("starttag", "endtag")
-        if after_tag and self.last_tag == "br":
-            data = data.lstrip("\n")
-        if not self.in_pre:
-            data = _WHITESPACE.sub(" ", data)
-            if after_tag and self.last_tag in _BLOCK_TAGS:
-                data = data.lstrip(" ") if self.last == "starttag" else data.strip(" ")
-        self.output += data
-        self.last = "data"
-
-    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
-        if tag == "pre":
-            self.in_pre = True
-        if tag in _BLOCK_TAGS:
-            self.output = self.output.rstrip(_ASCII_WHITESPACE)
-        self.output += "<" + tag + "".join(
-            f" {key}" if value is None else f' {key}="{escape(value, quote=True)}"'
-            for key, value in sorted(attrs, key=lambda pair: (pair[0], pair[1] or "")))
-        self.output += ">"
-        self.last_tag = tag
-        self.last = "starttag"
-
-    def handle_startendtag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
-        self.handle_starttag(tag, attrs)
-        self.last = "endtag"
-
-    def handle_endtag(self, tag: str) -> None:
-        if tag == "pre":
-            self.in_pre = False
-        elif tag in _BLOCK_TAGS:
-            self.output = self.output.rstrip(_ASCII_WHITESPACE)
-        self.output += f"</{tag}>"
-        self.last_tag = tag
-        self.last = "endtag"
-
-    def handle_comment(self, data: str) -> None:
-        self.output += f"<!--{data}-->"
-        self.last = "comment"
-
-    def handle_decl(self, decl: str) -> None:
-        self.output += f"<!{decl}>"
-        self.last = "decl"
-
-    def unknown_decl(self, data: str) -> None:
-        self.handle_decl(data)
-
-    def handle_pi(self, data: str) -> None:
-        self.output += f"<?{data}>"
-        self.last = "pi"
-
-    def handle_entityref(self, name: str) -> None:
-        code = name2codepoint.get(name)
-        self._reference(None if code is None else chr(code), f"&{name};")
-
-    def handle_charref(self, name: str) -> None:
-        try:
-            char = chr(int(name[1:], 16) if name[:1] in "xX" else int(name))
-        except (ValueError, OverflowError):
-            char = None
-        self._reference(char, f"&#{name};")
-
-    def _reference(self, char: str | None, written: str) -> None:
-        self.output += written if char is None else _ESCAPES.get(char, char)
-        self.last = "ref"
-
-
-def normalize_html(html: str) -> str:
-    """`html` with the differences the CommonMark test tooling ignores removed (see above)."""
-    parser = _Normaliser()
-    for chunk in _CHUNKS.finditer(html):
-        if chunk.group().startswith("<![CDATA["):  # html.parser cannot read CDATA: keep as is
-            parser.output += chunk.group()
-        else:
-            parser.feed(chunk.group())
-    parser.close()
-    return parser.output.strip(_ASCII_WHITESPACE)
-
 
 def test_normalisation_rules() -> None:
     assert normalize_html("<p>a  \t\nb</p>\n") == "<p>a b</p>"

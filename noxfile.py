@@ -33,7 +33,7 @@ def publish(session: nox.Session) -> None:
 @nox.session
 def style(session: nox.Session) -> None:
     """Lint and type-check the package (ruff, mypy --strict)."""
-    session.install("-e", ".[dev,pdf,search]")
+    session.install("-e", ".[dev,pdf,search,import,dask]")
     session.run("ruff", "check", "pipeline", "benchmarks", "tests", "noxfile.py")
     session.run("mypy", "pipeline", "benchmarks")
 

@@ -27,6 +27,8 @@ from pipeline.render import search
 from tests.browser import AXE_JS, CHROMIUM, CHROMIUM_ARGS, format_axe, require, serve
 from tests.conftest import ARTICLES, write_pyproject
 
+NOT_ARTICLES = ("404.html", "index.html", "search.html")  # the top-level pages of the site
+
 
 def _publish(root: Path) -> subprocess.CompletedProcess[str]:
     env = {**os.environ, "NO_COLOR": "1"}
@@ -97,6 +99,12 @@ def test_the_index_is_published_and_listed(published: tuple[Path, str]) -> None:
 
     listed = json.loads((build / "manifest.json").read_bytes())["files"]
     assert set(index) <= set(listed)
+    # complete: every file written out before it was read back (an index read while
+    # Pagefind was still writing had an empty entry file and an empty WebAssembly file)
+    assert [name for name in index if (build / name).stat().st_size == 0] == []
+    entry = json.loads((build / "html" / "pagefind" / "pagefind-entry.json").read_bytes())
+    pages = len(list((build / "html").glob("*.html"))) - len(NOT_ARTICLES)
+    assert [language["page_count"] for language in entry["languages"].values()] == [pages]
 
 
 def test_the_index_is_byte_identical(published: tuple[Path, str],

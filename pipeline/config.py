@@ -56,6 +56,7 @@ class Config:
     credentials: tuple[str, ...] = ()  # designations recognised besides the built-in list
     scheduler: str | None = None  # a Dask scheduler's address: publish on its cluster
     books: tuple[str, ...] = ()  # categories published as print books (print/books/)
+    search_shard_pages: int = 500  # pages per search-index shard, on average at most
     limits: Limits = Limits()
 
     def is_enabled(self, code: str, path: str) -> bool:
@@ -136,6 +137,9 @@ def config_from_table(root: Path, table: dict[str, Any]) -> Config:
     if "reference_max_age_years" in table:
         values["reference_max_age_years"] = _positive_int(table["reference_max_age_years"],
                                                           "reference-max-age-years")
+    if "search_shard_pages" in table:
+        values["search_shard_pages"] = _positive_int(table["search_shard_pages"],
+                                                     "search-shard-pages")
     if "limits" in table:
         values["limits"] = _limits(table["limits"])
     if not values.get("base_url", "/").endswith("/"):

@@ -1,4 +1,4 @@
-// The search page: asks the static Pagefind index (pagefind/, made at publish) and lists
+// The search page: asks the static Pagefind index (pagefind/<n>/, made at publish) and lists
 // the articles found with their title, type and summary. No server code: any static host
 // serves it (browsers refuse it over file://). Text only: nothing from the index becomes
 // markup.
@@ -20,10 +20,22 @@
     status.textContent = text;
   }
 
+  // The index is sharded: the first bundle answers, the others are merged into it.
+  var bundles = (list.getAttribute("data-bundles") || "").split(" ").filter(Boolean);
+
   function load() {
     if (!engine) {
-      engine = import(new URL("pagefind/pagefind.js", base).href).then(function (pagefind) {
-        return Promise.resolve(pagefind.options({ baseUrl: base.pathname })).then(function () {
+      if (!bundles.length) {
+        engine = Promise.reject(new Error("no search index"));
+        return engine;
+      }
+      var options = { baseUrl: base.pathname };
+      engine = import(new URL(bundles[0] + "pagefind.js", base).href).then(function (pagefind) {
+        return Promise.resolve(pagefind.options(options)).then(function () {
+          return Promise.all(bundles.slice(1).map(function (bundle) {
+            return pagefind.mergeIndex(new URL(bundle, base).pathname, options);
+          }));
+        }).then(function () {
           return pagefind;
         });
       });

@@ -37,10 +37,17 @@ def _publish(root: Path) -> subprocess.CompletedProcess[str]:
                           capture_output=True, text=True, timeout=300, check=False)
 
 
+SHARD_PAGES = 4  # the bundled articles in four shards: the search page merges them
+
+
 def _project(root: Path) -> Path:
     shutil.copytree(ARTICLES, root / "articles")
-    write_pyproject(root)
+    write_pyproject(root, f"search-shard-pages = {SHARD_PAGES}\n")
     return root
+
+
+def _bundles(build: Path) -> list[Path]:
+    return sorted((build / "html" / "pagefind").iterdir())
 
 
 @pytest.fixture(scope="module")
@@ -92,7 +99,10 @@ def test_the_index_is_published_and_listed(published: tuple[Path, str]) -> None:
     assert not (build.parent / "pagefind").exists()  # nothing written outside the build
     index = sorted(p.relative_to(build).as_posix() for p in (build / "html" / "pagefind")
                    .rglob("*") if p.is_file())
-    assert "html/pagefind/pagefind.js" in index
+    articles = len(list((build / "html").glob("*.html"))) - len(NOT_ARTICLES)
+    assert search.shard_count(articles, SHARD_PAGES) == 4
+    assert [p.name for p in _bundles(build)] == ["0", "1", "2", "3"]
+    assert all(f"html/pagefind/{n}/pagefind.js" in index for n in range(4))
     assert any(name.endswith(".pf_fragment") for name in index)
     assert not any("pagefind-ui" in name for name in index)  # the site has its own script
     import json
@@ -102,9 +112,44 @@ def test_the_index_is_published_and_listed(published: tuple[Path, str]) -> None:
     # complete: every file written out before it was read back (an index read while
     # Pagefind was still writing had an empty entry file and an empty WebAssembly file)
     assert [name for name in index if (build / name).stat().st_size == 0] == []
-    entry = json.loads((build / "html" / "pagefind" / "pagefind-entry.json").read_bytes())
-    pages = len(list((build / "html").glob("*.html"))) - len(NOT_ARTICLES)
-    assert [language["page_count"] for language in entry["languages"].values()] == [pages]
+    counts = [language["page_count"] for bundle in _bundles(build)
+              for language in json.loads((bundle / "pagefind-entry.json").read_bytes())
+              ["languages"].values()]
+    assert len(counts) == 4 and sum(counts) == articles  # each article in one shard
+    shown = (build / "html" / "search.html").read_text(encoding="utf-8")
+    assert 'data-bundles="pagefind/0/ pagefind/1/ pagefind/2/ pagefind/3/"' in shown
+
+
+def test_a_change_reindexes_only_its_shard(tmp_path: Path) -> None:
+    """The shards whose pages did not change are the previous build's files, linked; the
+    result is byte for byte a cold build of the changed articles."""
+    root = _project(tmp_path / "site")
+    assert _publish(root).returncode == 0
+    build = root / "build"
+    before = {p: p.stat().st_ino for p in (build / "html" / "pagefind").rglob("*")
+              if p.is_file()}
+    article = root / "articles" / "metformin.md"
+    text = article.read_text(encoding="utf-8")
+    heading = text.index("\n", text.index("\n## ") + 1)  # the end of the first section's title
+    article.write_text(text[:heading] + "\n\nA sentence added to test the search index."
+                       + text[heading:], encoding="utf-8")
+    done = _publish(root)
+    assert done.returncode == 0, done.stdout + done.stderr
+    changed = {p.parent.relative_to(build / "html" / "pagefind").parts[0]
+               for p, inode in before.items() if not p.is_file() or p.stat().st_ino != inode}
+    shard = [n for n, names in search.shards(
+        [f"{a.stem}.html" for a in (root / "articles").glob("*.md")], SHARD_PAGES).items()
+        if "metformin.html" in names]
+    assert changed == {str(shard[0])}  # the other three shards were reused as they were
+    cold = _project(tmp_path / "cold")
+    shutil.copyfile(article, cold / "articles" / "metformin.md")
+    assert _publish(cold).returncode == 0
+    assert _files(build) == _files(cold / "build")
+
+
+def _files(build: Path) -> dict[str, bytes]:
+    return {p.relative_to(build).as_posix(): p.read_bytes()
+            for p in sorted(build.rglob("*")) if p.is_file()}
 
 
 def test_the_index_is_byte_identical(published: tuple[Path, str],
@@ -146,6 +191,24 @@ def test_a_classification_code_finds_its_article(browser: Any, site: str) -> Non
     page.wait_for_url("**/asthma.html")
     facts = page.locator("dl.article-facts")
     assert "ICD-10" in facts.inner_text() and "J45" in facts.inner_text()
+    page.close()
+
+
+def test_every_shard_answers(browser: Any, site: str, published: tuple[Path, str]) -> None:
+    """An article of each shard is found by its title: the shards are merged."""
+    import html
+    import re
+
+    html_folder = published[0] / "html"
+    titles = {p.name: html.unescape(re.search(r"<h1[^>]*>(.*?)</h1>", p.read_text(
+        encoding="utf-8"), re.S).group(1))  # type: ignore[union-attr]
+              for p in html_folder.glob("*.html") if p.name not in NOT_ARTICLES}
+    page = browser.new_page()
+    for names in search.shards(titles, SHARD_PAGES).values():
+        title = titles[names[0]]
+        _search_from(page, site, "index.html", title)
+        found = page.locator("#search-results li a.entry-title").all_inner_texts()
+        assert title in found, (title, found)  # (ranks are per shard: tiny shards here)
     page.close()
 
 

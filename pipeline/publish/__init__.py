@@ -135,7 +135,8 @@ def _publish_locked(config: Config, request: PublishRequest, out: Path,
         if request.progress and len(plan.processed) >= request.progress_from:
             Progress.note(f"Writing the site pages{' and books' if config.books else ''} "
                           f"of {len(entries)} articles")
-        result.files = write_site(config, request.formats, staging, entries, listings)
+        result.files = write_site(config, request.formats, staging, entries, listings,
+                                  out if state is not None else None)
         swap_in(staging, out)
         write_state(config, out, State(setup, images, entries, files=result.files))
         return result

@@ -12,7 +12,7 @@ from pipeline import __version__
 from pipeline.config import Config
 from pipeline.model import Article
 from pipeline.publish.state import MANIFEST, Entry
-from pipeline.publish.swap import stage_file
+from pipeline.publish.swap import link_file, stage_file
 from pipeline.render.formats import site_files, staged_files
 from pipeline.render.view import Listing, Site, disclaimers_from_schema
 from pipeline.schema import load_schema
@@ -33,9 +33,11 @@ def make_site(config: Config, articles: dict[str, Article]) -> Site:
 
 
 def write_site(config: Config, formats: tuple[str, ...], staging: Path,
-               entries: dict[str, Entry], listings: dict[str, Listing]) -> int:
+               entries: dict[str, Entry], listings: dict[str, Listing],
+               previous: Path | None = None) -> int:
     """The pages made of every article, images and the manifest; the number of files in the
-    build, the manifest included."""
+    build, the manifest included. Files of the `previous` build that a format keeps as they
+    are (unchanged search shards) are linked, with their hashes from its manifest."""
     site = site_of(config, {slug: entry.facts.title for slug, entry in entries.items()})
     images = {name for entry in entries.values() for name in entry.facts.images}
     written: dict[str, str] = {}
@@ -43,10 +45,30 @@ def write_site(config: Config, formats: tuple[str, ...], staging: Path,
         written[relative] = stage_file(staging, relative, data)
     for entry in entries.values():
         written.update(entry.files)
-    for relative, data in staged_files(config, staging, formats):  # every page is staged
-        written[relative] = stage_file(staging, relative, data)
+    known: dict[str, str] | None = None  # the previous manifest's hashes, read if needed
+    for relative, made in staged_files(config, staging, formats, written, entries,
+                                       previous):  # every page is staged
+        if isinstance(made, Path):
+            if known is None:
+                known = previous_hashes(previous)
+            written[relative] = link_file(staging, relative, made, known.get(relative))
+        else:
+            written[relative] = stage_file(staging, relative, made)
     stage_file(staging, MANIFEST, manifest(written, entries, formats))
     return len(written) + 1
+
+
+def previous_hashes(previous: Path | None) -> dict[str, str]:
+    """Each file's sha256 as the previous build's manifest lists it; {} if unreadable."""
+    if previous is None:
+        return {}
+    try:
+        files = json.loads((previous / MANIFEST).read_bytes())["files"]
+    except (OSError, ValueError, KeyError, TypeError):
+        return {}
+    if not isinstance(files, dict):
+        return {}
+    return {k: v for k, v in files.items() if isinstance(k, str) and isinstance(v, str)}
 
 
 def manifest(files: dict[str, str], entries: dict[str, Entry],

@@ -29,6 +29,20 @@ def stage_file(staging: Path, relative: str, data: bytes) -> str:
     return hashlib.sha256(data).hexdigest()
 
 
+def link_file(staging: Path, relative: str, source: Path, sha256: str | None) -> str:
+    """Put a file of the previous build into the staging folder unchanged (a hard link, a
+    copy if need be); its sha256, hashed when the previous manifest did not give it."""
+    target = staging / relative
+    target.parent.mkdir(parents=True, exist_ok=True)
+    try:
+        os.link(source, target)
+    except OSError:
+        shutil.copyfile(source, target)
+    if sha256 is None:
+        sha256 = hashlib.sha256(target.read_bytes()).hexdigest()
+    return sha256
+
+
 def reuse(out: Path, staging: Path, files: Iterable[str]) -> bool:
     """Hard-link the unchanged articles' files from the previous build (copy if need be);
     False if one is missing or names a path outside the build."""

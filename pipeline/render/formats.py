@@ -61,8 +61,12 @@ class IndexesStaged(Protocol):
     """A format that also makes files from the staged build (the HTML's search index,
     made by reading every page): optional beside `OutputFormat`."""
 
-    def staged_files(self, config: Config, staging: Path) -> Iterator[tuple[str, bytes]]:
-        """Files made from the staging folder once every other file is in it."""
+    def staged_files(self, config: Config, staging: Path, files: Mapping[str, str],
+                     slugs: Iterable[str],
+                     previous: Path | None) -> Iterator[tuple[str, bytes | Path]]:
+        """Files made from the staging folder once every other file is in it (`files`: each
+        staged file's sha256 by path; `slugs`: the articles): each as bytes, or as the path
+        of the same file in the `previous` build, to be linked rather than written."""
 
 
 # name → "module:object", in the order outputs are built and listed. One line per format.
@@ -124,9 +128,11 @@ def site_files(config: Config, site: Site, listings: list[Listing], images: Iter
         yield from output.site_files(config, site, listings, shown)
 
 
-def staged_files(config: Config, staging: Path,
-                 formats: tuple[str, ...]) -> Iterator[tuple[str, bytes]]:
+def staged_files(config: Config, staging: Path, formats: tuple[str, ...],
+                 files: Mapping[str, str], slugs: Iterable[str],
+                 previous: Path | None) -> Iterator[tuple[str, bytes | Path]]:
     """The files the formats make from the staged build, after every other file is staged."""
+    names = sorted(slugs)
     for output in chosen(formats):
         if isinstance(output, IndexesStaged):
-            yield from output.staged_files(config, staging)
+            yield from output.staged_files(config, staging, files, names, previous)

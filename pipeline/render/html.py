@@ -19,7 +19,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, TypeVar
@@ -199,8 +199,10 @@ def render_letter_page(letter: str, ordered: Sequence[Listed], letters: Sequence
                    page_license=SITE_LICENSE)
 
 
-def render_search_page(site: Site, env: jinja2.Environment) -> bytes:
-    """`html/search.html`: the search form and, with JavaScript, its results."""
+def render_search_page(site: Site, env: jinja2.Environment,
+                       bundles: Sequence[str] = ()) -> bytes:
+    """`html/search.html`: the search form and, with JavaScript, its results from the
+    index `bundles` (`pipeline.render.search.bundle_paths`)."""
     url = site.url("search.html")
     description = f"Search the articles of {site.name} by name, other name, code or text."
     json_ld = {"@context": "https://schema.org", "@type": "SearchResultsPage",
@@ -209,7 +211,8 @@ def render_search_page(site: Site, env: jinja2.Environment) -> bytes:
     return _render(env, "search.html", site, root="", canonical=url,
                    page_title=f"Search {DASH} {site.name}", description=description,
                    json_ld=json_ld, disclaimer_link="index.html#disclaimers",
-                   og_type="website", page_license=SITE_LICENSE, robots="noindex")
+                   og_type="website", page_license=SITE_LICENSE, robots="noindex",
+                   search_bundles=" ".join(bundles))
 
 
 def render_not_found_page(site: Site, env: jinja2.Environment) -> bytes:
@@ -467,11 +470,14 @@ class HtmlFormat:
 
         from pipeline.image_files import publishable_image
         from pipeline.render.environment import environment
+        from pipeline.render.search import bundle_paths
 
         env = environment(config.templates)
         yield "html/index.html", self.index_page(config, site, listings)
         yield "html/style.css", stylesheet(config.templates)
-        yield "html/search.html", render_search_page(site, env)
+        yield "html/search.html", render_search_page(
+            site, env, bundle_paths((f"{listing.slug}.html" for listing in listings),
+                                    config.search_shard_pages))
         yield "html/search.js", search_script(config.templates)
         yield "html/404.html", render_not_found_page(site, env)
         lists: list[str] = []  # the A to Z and category pages, for the sitemap
@@ -498,14 +504,18 @@ class HtmlFormat:
             if source is not None:
                 yield f"html/images/{source.name}", source.read_bytes()
 
-    def staged_files(self, config: Config, staging: Path) -> Iterator[tuple[str, bytes]]:
-        """The search index of the staged pages (`pipeline.render.search`)."""
+    def staged_files(self, config: Config, staging: Path, files: Mapping[str, str],
+                     slugs: Iterable[str],
+                     previous: Path | None) -> Iterator[tuple[str, bytes | Path]]:
+        """The search index of the staged article pages (`pipeline.render.search`)."""
         from pipeline.render.search import index_files
 
-        html = staging / "html"
-        if html.is_dir():
-            for name, data in index_files(html):
-                yield f"html/{name}", data
+        pages = {f"{slug}.html": files[f"html/{slug}.html"] for slug in slugs
+                 if f"html/{slug}.html" in files}
+        before = previous / "html" if previous is not None else None
+        for name, data in index_files(staging / "html", pages, before,
+                                      config.search_shard_pages):
+            yield f"html/{name}", data
 
     def index_page(self, config: Config, site: Site, listings: Iterable[Listed]) -> bytes:
         """`html/index.html`, also served by the preview."""

@@ -1,28 +1,39 @@
 """The site's search index: Pagefind (https://pagefind.app) run over the staged HTML pages.
 
-Pagefind reads every page of `html/` that marks its searchable part (`data-pagefind-body`:
-the article pages) and writes a static index, split into small chunks the browser fetches
-as a reader types: `html/pagefind/`. `html/search.html` (with `html/search.js`) asks it;
-no server code is involved, any static host serves it (not `file://`: browsers refuse the
-module and WebAssembly fetches there).
+Pagefind reads the article pages (their searchable part is marked `data-pagefind-body`) and
+writes a static index, split into small chunks the browser fetches as a reader types.
+`html/search.html` (with `html/search.js`) asks it; no server code is involved, any static
+host serves it (not `file://`: browsers refuse the module and WebAssembly fetches there).
+
+The index is sharded so that its cost follows what changed, not the size of the site: each
+article page belongs to one shard by a hash of its name, and each shard is one Pagefind
+bundle, `html/pagefind/<n>/`, that the search page merges (`mergeIndex`). A shard whose pages
+are byte for byte those of the previous build (recorded in its `pages.sha256`) is taken from
+it unchanged; only the others are indexed again. Pagefind needs about 0.35 MB of memory and
+4 ms of CPU per page, so a shard holds at most `search-shard-pages` (500) pages on average:
+a 10,000-article site has 32 shards, and changing one article re-indexes about 300 pages.
 
 The index is made by Pagefind's binary (`pip install "pagefind[bin]"`, the extra `search`)
 in a temporary folder, read back and staged like every other file, so the manifest lists it
-and the swap publishes it atomically. The same pages give the same bytes: the index depends only on
-the pages' content and relative paths (`tests/test_search.py` publishes twice, in two
-folders, and compares). Without the package the site is published without its index, and
-the publish says so once on stderr; the search page then tells readers search is
-unavailable.
+and the swap publishes it atomically. The same pages give the same bytes: the index depends
+only on the pages' content and names (`tests/test_search.py` publishes twice, in two
+folders, and compares, and publishes again after a change and compares with a cold build).
+Without the package the site is published without its index, and the publish says so once
+on stderr; the search page then tells readers search is unavailable.
 """
 
 from __future__ import annotations
 
+import hashlib
+import importlib.metadata
 import importlib.util
+import os
 import sys
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator, Mapping
 from pathlib import Path
 
 INDEX_FOLDER = "pagefind"
+STAMP = "pages.sha256"  # in each shard: the digest of the pages it was made from
 # Pagefind's ready-made interfaces: the site uses its own small script (search.js) and the
 # search API (pagefind.js) only, so these are not published.
 _UNUSED = ("pagefind-ui.", "pagefind-component-ui.", "pagefind-modular-ui.",
@@ -48,27 +59,88 @@ def note_skipped() -> None:
         print(SKIPPED_NOTE, file=sys.stderr)
 
 
-def index_files(html: Path) -> Iterator[tuple[str, bytes]]:
-    """The search index of the pages in `html`, by path relative to `html`, in path order;
-    nothing (and a note) when Pagefind is not installed. OSError if Pagefind fails."""
+def shard_count(pages: int, per_shard: int) -> int:
+    """How many shards the index of `pages` pages has: the smallest power of two that keeps
+    shards at `per_shard` pages or fewer on average (a power of two, so that when the site
+    doubles each shard splits in two)."""
+    count = 1
+    while count * per_shard < pages:
+        count *= 2
+    return count
+
+
+def shards(pages: Iterable[str], per_shard: int) -> dict[int, list[str]]:
+    """The article pages (names relative to `html/`) of each non-empty shard, in order."""
+    names = sorted(pages)
+    count = shard_count(len(names), per_shard)
+    found: dict[int, list[str]] = {}
+    for name in names:
+        number = int.from_bytes(hashlib.sha256(name.encode()).digest()[:4], "big") % count
+        found.setdefault(number, []).append(name)
+    return dict(sorted(found.items()))
+
+
+def bundle_paths(pages: Iterable[str], per_shard: int) -> list[str]:
+    """The folder of each shard's bundle, relative to `html/`: what the search page merges;
+    none when Pagefind is not installed (the page then says search is unavailable)."""
+    if not available():
+        return []
+    return [f"{INDEX_FOLDER}/{number}/" for number in shards(pages, per_shard)]
+
+
+def index_files(html: Path, pages: Mapping[str, str], previous: Path | None,
+                per_shard: int) -> Iterator[tuple[str, bytes | Path]]:
+    """The search index of the article `pages` in `html` (name relative to `html` → the
+    page's sha256): each file by its path relative to `html`, as bytes, or as the path of
+    the same file in the `previous` build's `html/` when its shard has not changed; nothing
+    (and a note) when Pagefind is not installed. OSError if Pagefind fails."""
     if not available():
         note_skipped()
         return
-    for name, data in sorted(_index(html).items()):
-        if not name.startswith(_UNUSED):
-            yield f"{INDEX_FOLDER}/{name}", data
+    version = importlib.metadata.version("pagefind")
+    for number, names in shards(pages, per_shard).items():
+        folder = f"{INDEX_FOLDER}/{number}"
+        digest = hashlib.sha256(f"pagefind {version}\n".encode())
+        for name in names:
+            digest.update(f"{name} {pages[name]}\n".encode())
+        stamp = digest.hexdigest() + "\n"
+        kept = _previous_shard(previous, folder, stamp)
+        if kept is not None:
+            yield from kept
+            continue
+        for name, data in sorted(_index(html, names).items()):
+            if not name.startswith(_UNUSED):
+                yield f"{folder}/{name}", data
+        yield f"{folder}/{STAMP}", stamp.encode()
 
 
-def _index(html: Path) -> dict[str, bytes]:
-    """The index, written by Pagefind's command line into a private temporary folder and
-    read back once the command has exited.
+def _previous_shard(previous: Path | None, folder: str,
+                    stamp: str) -> list[tuple[str, bytes | Path]] | None:
+    """The files of the previous build's shard, if it was made from the very same pages."""
+    if previous is None:
+        return None
+    shard = previous / folder
+    try:
+        if (shard / STAMP).read_text(encoding="utf-8") != stamp:
+            return None
+        return [(f"{folder}/{path.relative_to(shard).as_posix()}", path)
+                for path in sorted(shard.rglob("*"))
+                if path.is_file() and not path.is_symlink()]
+    except (OSError, UnicodeDecodeError):
+        return None
+
+
+def _index(html: Path, names: list[str]) -> dict[str, bytes]:
+    """The index of the pages `names` of `html`, written by Pagefind's command line into a
+    private temporary folder and read back once the command has exited. The pages are
+    linked into a folder of their own first, under the same names, so Pagefind sees only
+    them and records the same addresses.
 
     Not the Python service API: its `write_files` answers before the files are all on disk
     (on a loaded machine a read right after found `pagefind-entry.json` and the WebAssembly
     file empty), and `get_files()` can deadlock on the pipe (it did here on 74 pages). The
     command runs in the empty scratch folder, with no PAGEFIND_* variables, so no
     configuration file or setting of the caller's can change the index."""
-    import os
     import subprocess
     import tempfile
 
@@ -79,10 +151,12 @@ def _index(html: Path) -> dict[str, bytes]:
         raise OSError("Pagefind's binary is missing (pip install \"pagefind[bin]\")")
     environment = {k: v for k, v in os.environ.items() if not k.startswith("PAGEFIND_")}
     with tempfile.TemporaryDirectory(prefix="pipeline-search-") as scratch:
-        out = Path(scratch) / "index"
+        out, site = Path(scratch) / "index", Path(scratch) / "site"
+        for name in names:
+            _link(html / name, site / name)
         try:
             done = subprocess.run(
-                [str(binary), "--site", str(html.resolve()), "--output-path", str(out),
+                [str(binary), "--site", str(site), "--output-path", str(out),
                  "--silent"], cwd=scratch, env=environment, stdin=subprocess.DEVNULL,
                 capture_output=True, timeout=INDEX_TIMEOUT, check=False)
         except subprocess.TimeoutExpired as error:
@@ -93,3 +167,13 @@ def _index(html: Path) -> dict[str, bytes]:
                           f"{said[-500:]}")
         return {path.relative_to(out).as_posix(): path.read_bytes()
                 for path in sorted(out.rglob("*")) if path.is_file()}
+
+
+def _link(source: Path, target: Path) -> None:
+    target.parent.mkdir(parents=True, exist_ok=True)
+    try:
+        os.link(source, target)
+    except OSError:
+        import shutil
+
+        shutil.copyfile(source, target)

@@ -57,6 +57,7 @@ PEOPLE = [("Amara Okafor", "MD"), ("Daniel Reyes", "PharmD"), ("Helen Whitfield"
 JOURNALS = ("Cochrane Database Syst Rev", "Lancet", "BMJ", "N Engl J Med", "JAMA",
             "Ann Intern Med", "Eur Respir J", "Diabetes Care")
 IMAGES = 8
+TRAILING = ("See Also", "Further reading", "External links")  # lists of links, at the end
 MIN_COUNT = 2  # one article alone would have an empty See Also and be an orphan
 # Size classes, from the bundled articles (4-7 KB) and the real articles converted from
 # MDWiki and Wikipedia in the test data (10-35 KB): (share, paragraphs per section, optional
@@ -211,23 +212,26 @@ def article_text(index: int, count: int, rng: random.Random, titles: dict[str, s
         lines += _reference(rng, index, n)
     lines.append("---")
     outline = [title for title, required in outline_of[kind]
-               if required or rng.random() < keep_optional]
-    image_section = rng.randrange(len(outline) - 1) if image else -1
-    sections = []
+               if title == "See Also" or required or rng.random() < keep_optional]
+    written = [title for title in outline if title not in TRAILING]  # sections with text
+    image_section = rng.randrange(len(written)) if image else -1
+    texts: dict[str, str] = {}
     note = rng.random() < 0.1
-    for number, title in enumerate(outline):
-        if title == "See Also":
-            continue
+    for number, title in enumerate(written):
         text = _section(writer, title, rng.randint(*paragraphs), rng.random() < sub_share,
                         image if number == image_section else None)
         if note and number == 0:
             text = text.rstrip("\n") + "[^1]\n\n[^1]: A note that qualifies the claim.\n"
-        sections.append(text)
+        texts[title] = text
     while writer.uncited:  # every reference cited at least once
-        sections[-1] += "\n" + writer.paragraph() + "\n"
-    sections.append("## See Also\n\n" + "\n".join(
-        f"- [{titles[s]}]({s}.md)" for s in neighbours) + "\n")
-    sections.append("## References\n")
+        texts[written[-1]] += "\n" + writer.paragraph() + "\n"
+    texts["See Also"] = "## See Also\n\n" + "\n".join(
+        f"- [{titles[s]}]({s}.md)" for s in neighbours) + "\n"
+    for title in outline:
+        if title in TRAILING and title != "See Also":  # Further reading, External links
+            texts[title] = f"## {title}\n\n- [{title} on {titles[slug]}]" \
+                           f"(https://www.who.int/health-topics/{slug})\n"
+    sections = [texts[title] for title in outline] + ["## References\n"]
     return "\n".join(lines) + "\n" + "\n".join(sections)
 
 

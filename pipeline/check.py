@@ -7,20 +7,22 @@ Nothing here writes files; problems are returned as data, sorted by path and pos
 from __future__ import annotations
 
 import os
-from collections.abc import Callable, Iterator
+import re
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Protocol
 
 from pipeline.config import Config
 from pipeline.diagnostics import Diagnostic, make
-from pipeline.fsio import display_path
+from pipeline.fsio import display_path, read_regular_file
 from pipeline.load import article_files, load_file
 from pipeline.model import Article
 from pipeline.rules import run_rules, suppressions
 from pipeline.rules.context import Context, Corpus
 from pipeline.rules.files import name_collisions, slug_problems
 from pipeline.rules.files import symlink_problem as symlink_problem  # pipeline.serve uses it
+from pipeline.rules.links import Title, duplicate_titles, folded_title
 
 
 class Shown(Protocol):
@@ -78,6 +80,7 @@ class Checked:
     diagnostics: list[Diagnostic]
     article: Article | None
     categories: tuple[str, ...] = ()  # for the corpus-wide name check (SEC104)
+    title: Title | None = None  # for the corpus-wide title check (LNK106)
 
 
 def check_paths(config: Config, paths: list[Path] | None = None, jobs: int = 0,
@@ -92,6 +95,7 @@ def check_paths(config: Config, paths: list[Path] | None = None, jobs: int = 0,
     diagnostics = list(problems)
     articles: dict[str, Article] = {}
     categories: dict[Path, tuple[str, ...]] = {}
+    titles: dict[Path, Title] = {}
     display = progress("Checking", len(targets)) if progress is not None else None
     outcomes: list[Checked] = []
     for outcome in check_each(context, targets, jobs, keep_articles):
@@ -101,9 +105,17 @@ def check_paths(config: Config, paths: list[Path] | None = None, jobs: int = 0,
     for path, checked in zip(targets, outcomes, strict=True):
         diagnostics.extend(checked.diagnostics)
         categories[path] = checked.categories
+        if checked.title is not None:
+            titles[path] = checked.title
         if checked.article is not None:
             articles[checked.article.slug] = checked.article
-    diagnostics.extend(corpus_problems(config, categories))
+    if paths:  # some files: their titles are compared with the rest of the corpus too
+        checked_files = {os.path.abspath(path) for path in targets}
+        rest = [path for path in corpus_files(config)
+                if os.path.abspath(path) not in checked_files]
+        diagnostics.extend(corpus_problems(config, categories, titles, rest))
+    else:
+        diagnostics.extend(corpus_problems(config, categories, titles))
     files = [display_path(p) for p in targets] + [d.path for d in problems]
     return CheckResult(sorted(diagnostics), files=files, articles=articles)
 
@@ -123,7 +135,7 @@ def check_one(context: Context, path: Path, keep_article: bool = True) -> Checke
         found.extend(run_rules(article, context))
         found = suppressions.apply(article, found)
     return Checked(display, _configured(found, config), article if keep_article else None,
-                   _category_names(article))
+                   _category_names(article), _title_of(article))
 
 
 _SHARED: dict[str, Context] = {}
@@ -166,10 +178,103 @@ def _category_names(article: Article | None) -> tuple[str, ...]:
     return tuple(v for v in values if isinstance(v, str))
 
 
-def corpus_problems(config: Config, categories: dict[Path, tuple[str, ...]]
-                    ) -> list[Diagnostic]:
-    """The checks that need every article at once, with the configuration applied."""
-    return _configured(name_collisions(config, categories), config)
+def _title_of(article: Article | None) -> Title | None:
+    value = article.front_matter.get("title") if article is not None else None
+    if article is None or not isinstance(value, str):
+        return None
+    span = article.source_map.value(("title",))
+    return Title(value, span.line, span.column)
+
+
+def corpus_problems(config: Config, categories: dict[Path, tuple[str, ...]],
+                    titles: dict[Path, Title] | None = None, rest: Iterable[Path] = (),
+                    known: dict[Path, str] | None = None) -> list[Diagnostic]:
+    """The checks that need every article at once, with the configuration applied: names
+    that share an output file (SEC104), titles that two articles share (LNK106).
+
+    `categories` maps each article file checked to its category names; `titles`, to its
+    title (read from the files when not given); `rest` are the other files of the corpus,
+    whose titles count without them being reported. With `known` (each file's title as
+    text, from a publish's listings) only the files whose titles collide are read, for the
+    place of their title."""
+    if titles is None:
+        shared = None if known is None else _colliding(known)
+        titles = {path: title for path in categories if shared is None or path in shared
+                  if (title := read_title(path, config)) is not None}
+    everyone = dict(titles)
+    for path in rest:
+        title = read_title(path, config)
+        if title is not None:
+            everyone.setdefault(path, title)
+    found = name_collisions(config, categories) + duplicate_titles(everyone, titles)
+    return _configured(found, config)
+
+
+def _colliding(known: dict[Path, str]) -> set[Path]:
+    """The files whose titles another file shares, as LNK106 compares titles."""
+    groups: dict[str, list[Path]] = {}
+    for path, text in known.items():
+        groups.setdefault(folded_title(text), []).append(path)
+    return {path for group in groups.values() if len(group) > 1 for path in group}
+
+
+_PLAIN_TITLE = re.compile(r"title: +(?P<value>[^\s'\"\[\]{}|>&*!%@`#,?:-][^#]*?)[ \t]*")
+_HEAD_BYTES = 4096  # the front matter's first lines, where the title is
+
+
+def read_title(path: Path, config: Config) -> Title | None:
+    """The title of an article file and where it is, as the loader would find it; None when
+    the file has none, cannot be read, or is a link out of the repository (SEC103). A plain
+    `title: ...` line near the top is read as it is; any other spelling through the YAML
+    parser."""
+    from pipeline.load import _front_matter_end, parse_front_matter
+
+    limits = config.limits
+    if symlink_problem(config, path, display_path(path)) is not None:
+        return None
+    try:
+        data = read_regular_file(path, min(_HEAD_BYTES, limits.max_file_bytes))
+        if len(data) > _HEAD_BYTES:
+            head = data.removeprefix(b"\xef\xbb\xbf").decode("utf-8", "replace")
+            found = _plain_title(head.split("\n")[:-1])  # the last line may be cut
+            if found is not None:
+                return found
+            data = read_regular_file(path, limits.max_file_bytes)
+        lines = data.removeprefix(b"\xef\xbb\xbf").decode("utf-8").splitlines()
+    except (OSError, UnicodeDecodeError):
+        return None
+    if len(data) > limits.max_file_bytes or any(len(line) > limits.max_line_chars
+                                                  for line in lines):
+        return None
+    found = _plain_title(lines)
+    if found is not None:
+        return found
+    close = _front_matter_end(lines)
+    if close is None:
+        return None
+    front, source_map, _ = parse_front_matter(lines, close, display_path(path), limits)
+    value = front.get("title") if front is not None else None
+    if not isinstance(value, str):
+        return None
+    span = source_map.value(("title",))
+    return Title(value, span.line, span.column)
+
+
+def _plain_title(lines: list[str]) -> Title | None:
+    """The title of a front matter that closes within `lines` and has one `title:` line,
+    written plain (no quotes, no YAML syntax); None otherwise."""
+    from pipeline.load import _front_matter_end
+
+    close = _front_matter_end([line.rstrip("\r") for line in lines])
+    if close is None:
+        return None
+    titled = [number for number in range(1, close) if lines[number].startswith("title:")]
+    if len(titled) != 1:
+        return None
+    plain = _PLAIN_TITLE.fullmatch(lines[titled[0]].rstrip("\r"))
+    if plain is None or ": " in plain["value"] or "\ufffd" in plain["value"]:
+        return None
+    return Title(plain["value"], titled[0] + 1, plain.start("value") + 1)
 
 
 def _configured(found: list[Diagnostic], config: Config) -> list[Diagnostic]:

@@ -409,9 +409,10 @@ def run_new(title: str, kind: str | None, slug: str | None) -> int:
         print(f"pipeline new: {error}", file=sys.stderr)
         return error.exit_code
     where = display_path(created.path)
-    sys.stdout.write(f"Created {where}: a {created.kind} with {len(created.sections)} sections "
-                     f"({', '.join(created.sections)}).\n"
-                     f"Replace its {created.placeholders} TODO placeholders, then run "
+    count, todo = len(created.sections), created.placeholders
+    sys.stdout.write(f"Created {where}: a {created.kind} with {count} "
+                     f"section{'' if count == 1 else 's'} ({', '.join(created.sections)}).\n"
+                     f"Replace its {todo} TODO placeholder{'' if todo == 1 else 's'}, then run "
                      f"`pipeline check {where}`.\n")
     return EXIT_OK
 

@@ -71,6 +71,7 @@ class Rule:
 FAMILIES: dict[str, str] = {
     "SRC": "Reading the file: encoding, size, front matter, YAML",
     "FMT": "Front matter fields, as the schema describes them",
+    "COD": "Classification codes: ICD-10, ICD-11, MeSH, OMIM, SNOMED CT, ATC, CAS, DrugBank",
     "MED": "Article structure: the sections each type of article must have",
     "LIC": "Licensing of the article and of every asset it includes",
     "CRD": "Credits: images and their attribution",

@@ -1,14 +1,20 @@
 """`pipeline check --fix`: the safe fixes, as byte-exact edits of the article files.
 
 A fix changes only what it names: a licence spelling becomes its SPDX id (LIC104), a section
-heading that is a synonym becomes the canonical heading of the schema's outline (MED106),
-trailing spaces and tabs go (SRC017), and the file ends with exactly one line break (SRC018).
+heading that is a synonym becomes the canonical heading of the schema's outline (MED106), and
+so does a heading that most likely names a missing required section (MED110), whole sections
+move into the outline's order (MED102), trailing spaces and tabs go (SRC017), and the file
+ends with exactly one line break (SRC018).
 Everything else — line endings (CRLF stays CRLF), a byte-order mark, quoting, comments —
 is kept byte for byte. A second run finds nothing to do.
 
 Whitespace that means something is left alone: two trailing spaces that make a Markdown hard
 line break, code blocks, raw HTML blocks, and YAML block scalars (`|`, `>`). A heading is not
 renamed when that would break a link to its anchor, or duplicate a heading already present.
+A section moves whole, from its `##` heading (and the comments just above it, such as a
+suppression) to its last non-blank line; the blank lines between sections, the text before the
+first section and the footnote definitions after the last one stay where they are. A section
+the outline does not know moves with the known section before it.
 Files are written atomically (a temporary file in the same folder, then `os.replace`).
 
 Each fix belongs to its rule: `Rule.fix` in the registry (`pipeline.rules.REGISTRY`) is one of
@@ -30,10 +36,12 @@ from pipeline.fsio import display_path, read_regular_file, read_texts, write_ato
 from pipeline.load import article_files, load_bytes
 from pipeline.model import Article, FieldPath
 from pipeline.names import anchor_of, slug_of
-from pipeline.schema import load_schema, outlines
+from pipeline.schema import heading_aliases, likely_headings, load_schema, outlines
 
 LICENSE_SPELLING = "LIC104"
+SECTION_ORDER = "MED102"
 HEADING_SYNONYM = "MED106"
+LIKELY_HEADING = "MED110"
 TRAILING_WHITESPACE = "SRC017"
 FINAL_NEWLINE = "SRC018"
 
@@ -41,6 +49,8 @@ _BOM = b"\xef\xbb\xbf"
 _BREAK = re.compile(r"(\r\n|\r|\n)")
 _HEADING = re.compile(r"^(?P<lead> {0,3}##[ \t]+)(?P<title>.*?)(?P<tail>(?:[ \t]+#+)?[ \t]*)$")
 _TRAILING = re.compile(r"[ \t]+$")
+_COMMENT_LINE = re.compile(r"^ {0,3}<!--.*-->[ \t]*$")
+_FOOTNOTE_DEFINITION = re.compile(r"^ {0,3}\[\^[^\]\s]+\]:")
 _LOADER: Any = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 _UNTOUCHABLE_BLOCKS = frozenset({"fence", "code_block", "html_block"})
 
@@ -118,7 +128,8 @@ def fix_bytes(data: bytes, display: str, slug: str, config: Config,
     if not lines:
         return data, []
     loaded = load_bytes(data, display, slug, config.limits)
-    context = FixContext(display, synonyms, links or _LinkIndex(config))
+    context = FixContext(display, synonyms, links or _LinkIndex(config),
+                         outlines(load_schema(config.schema)), tuple(lines))
     fixes: list[Fix] = []
     for fix in rule_fixes():
         fixes += fix(loaded.article, lines, context)
@@ -135,6 +146,14 @@ class FixContext:
     display: str  # the file as diagnostics name it
     synonyms: dict[str, dict[str, str]]  # article type -> heading -> canonical heading
     links: _LinkIndex  # anchors other articles link to
+    outlines: dict[str, list[dict[str, Any]]] = field(default_factory=dict)  # type -> outline
+    # the file's lines as read, by line number - 1: a line moved by one fix (MED102) is
+    # still found by the line number the article gives it
+    originals: tuple[_Line, ...] = ()
+
+    def line(self, lines: list[_Line], number: int) -> _Line:
+        """Line `number` of the file as read, wherever a fix has moved it since."""
+        return self.originals[number - 1] if self.originals else lines[number - 1]
 
 
 # A fix edits `lines` in place and returns what it changed; `article` is None when the file
@@ -164,7 +183,29 @@ def fix_heading_synonym(article: Article | None, lines: list[_Line], context: Fi
     """MED106: a heading that is a synonym becomes the canonical heading."""
     if article is None:
         return []
-    return _fix_headings(article, lines, context.synonyms, context.links)
+    table = context.synonyms.get(article.type) or heading_aliases(
+        context.outlines.get(article.type, []))
+    renames = {index: table[section.title.lower()] for index, section
+               in enumerate(article.sections) if section.title.lower() in table}
+    return _fix_headings(article, lines, context, renames, HEADING_SYNONYM)
+
+
+def fix_likely_heading(article: Article | None, lines: list[_Line], context: FixContext
+                       ) -> list[Fix]:
+    """MED110: a heading that most likely names a missing required section becomes its name."""
+    if article is None or article.type not in context.outlines:
+        return []
+    renames = likely_headings(context.outlines[article.type],
+                              [section.title for section in article.sections])
+    return _fix_headings(article, lines, context, renames, LIKELY_HEADING)
+
+
+def fix_section_order(article: Article | None, lines: list[_Line], context: FixContext
+                      ) -> list[Fix]:
+    """MED102: whole sections move into the order of the type's outline."""
+    if article is None or article.type not in context.outlines:
+        return []
+    return _fix_order(article, lines, context, context.outlines[article.type])
 
 
 def fix_trailing_whitespace(article: Article | None, lines: list[_Line], context: FixContext
@@ -281,17 +322,15 @@ class _LinkIndex:
                    if slug_of(path) != slug)
 
 
-def _fix_headings(article: Article, lines: list[_Line], synonyms: dict[str, dict[str, str]],
-                  links: _LinkIndex) -> list[Fix]:
-    table = synonyms.get(article.type)
-    if table is None:
-        return []
+def _fix_headings(article: Article, lines: list[_Line], context: FixContext,
+                  renames: dict[int, str], code: str) -> list[Fix]:
+    """Rename the headings of the sections `renames` names (section index → new title)."""
     present = {section.title for section in article.sections}
     taken: set[str] = set()
     own_text = "\n".join(article.lines)
     fixes = []
-    for section in article.sections:
-        canonical = table.get(section.title.lower())
+    for index, section in enumerate(article.sections):
+        canonical = renames.get(index)
         if canonical is None or canonical == section.title:
             continue
         if canonical in present or canonical in taken:
@@ -299,17 +338,131 @@ def _fix_headings(article: Article, lines: list[_Line], synonyms: dict[str, dict
         anchor = anchor_of(section.title)
         if anchor != anchor_of(canonical) and (
                 re.search(rf"\]\(#{re.escape(anchor)}\)", own_text)
-                or links.linked(article.slug, anchor)):
+                or context.links.linked(article.slug, anchor)):
             continue  # renaming would break a link to the section: left for the author
-        line = lines[section.line - 1]
+        line = context.line(lines, section.line)
         match = _HEADING.match(line.text)
         if match is None or match.group("title") != section.title:
             continue  # a setext heading, or markup in the title: left for the author
         line.text = f"{match.group('lead')}{canonical}{match.group('tail')}"
         taken.add(canonical)
-        fixes.append(Fix(article.path, section.line, HEADING_SYNONYM,
+        fixes.append(Fix(article.path, section.line, code,
                          f"heading {section.title!r} → {canonical!r}"))
     return fixes
+
+
+# -- section order -----------------------------------------------------------------------------
+
+
+def _fix_order(article: Article, lines: list[_Line], context: FixContext,
+               outline: list[dict[str, Any]]) -> list[Fix]:
+    """Move whole sections into the outline's order (a stable sort: sections of one rank, and
+    the unknown sections after each, keep their order). The blank lines between sections stay
+    where they were, so the sections keep their spacing."""
+    sections = article.sections
+    ranks = _ranks(outline, [section.title for section in sections])
+    highest, late = -1, []
+    for index, rank in enumerate(ranks):
+        if rank is not None and rank < highest:
+            late.append(index)
+        highest = max(highest, rank if rank is not None else -1)
+    if not late:
+        return []
+    blocks = _blocks(article, len(lines) if not context.originals else len(context.originals))
+    if blocks is None:
+        return []
+    group, key = [], -1
+    for rank in ranks:  # an unknown section goes with the known section before it
+        key = rank if rank is not None else key
+        group.append(key)
+    order = sorted(range(len(sections)), key=lambda index: group[index])
+    region = [context.line(lines, number) for number in range(blocks[0][0], blocks[-1][1] + 1)]
+    moved: list[_Line] = []
+    for slot, index in enumerate(order):
+        first, last = blocks[index]
+        moved += [context.line(lines, number) for number in range(first, last + 1)]
+        if slot + 1 < len(order):  # the blank lines after this slot's original section
+            gap_end = blocks[slot + 1][0] - 1
+            moved += [context.line(lines, number) for number in range(blocks[slot][1] + 1,
+                                                                       gap_end + 1)]
+    start = next((at for at, line in enumerate(lines) if line is region[0]), None)
+    current = lines[start:start + len(region)] if start is not None else []
+    if start is None or len(current) != len(region) or any(
+            a is not b for a, b in zip(current, region, strict=True)):
+        return []  # another fix changed these lines: left for the next run
+    ending = next((line.end for line in lines if line.end), "\n")
+    for line in moved[:-1]:
+        line.end = line.end or ending  # a last line without a break is no longer last
+    lines[start:start + len(region)] = moved
+    fixes = []
+    for slot, index in enumerate(order):
+        if index in late and slot + 1 < len(order):
+            following = sections[order[slot + 1]].title
+            fixes.append(Fix(article.path, sections[index].line, SECTION_ORDER,
+                             f"section {sections[index].title!r} moved before {following!r}"))
+    return fixes
+
+
+def _ranks(outline: list[dict[str, Any]], titles: list[str]) -> list[int | None]:
+    """Each section's place in the outline, read as the checker reads it: synonyms, and
+    headings that likely name a missing section. None for a section the outline does not
+    know and for a second section of one name (MED104): they stay after the section before."""
+    position = {str(entry["title"]): index for index, entry in enumerate(outline)}
+    aliases = heading_aliases(outline)
+    likely = likely_headings(outline, titles)
+    ranks: list[int | None] = []
+    seen: set[str] = set()
+    for index, title in enumerate(titles):
+        canonical = title if title in position else aliases.get(title.lower(), likely.get(index))
+        ranks.append(position[canonical] if canonical is not None and canonical not in seen
+                     else None)
+        seen.add(canonical or "")
+    return ranks
+
+
+def _blocks(article: Article, count: int) -> list[tuple[int, int]] | None:
+    """Each section's lines (first, last), from the comments just above its heading to its
+    last non-blank line, before any footnote definitions that end the file."""
+    sections = article.sections
+    if not sections or count < len(article.lines):
+        return None
+    text = article.lines
+    from pipeline.rules.suppressions import code_lines  # (the rules import this module)
+
+    protected = code_lines(article)  # a comment line is a raw HTML block, and is not
+    starts = []
+    for number, section in enumerate(sections):
+        floor = sections[number - 1].line if number else article.body_line - 1
+        start, at = section.line, section.line - 1
+        while at > floor and at not in protected and (
+                not text[at - 1].strip() or _COMMENT_LINE.match(text[at - 1])):
+            if text[at - 1].strip():
+                start = at  # a comment just above the heading (a suppression) goes with it
+            at -= 1
+        starts.append(start)
+    end = _footnotes_start(article, protected) - 1
+    blocks = []
+    for number, start in enumerate(starts):
+        last = starts[number + 1] - 1 if number + 1 < len(starts) else end
+        while last > sections[number].line and not text[last - 1].strip():
+            last -= 1
+        blocks.append((start, last))
+    return blocks
+
+
+def _footnotes_start(article: Article, protected: set[int]) -> int:
+    """The first line of the footnote definitions written after the last section's text
+    (the line after the last one when there are none)."""
+    text = article.lines
+    start, at = len(text) + 1, len(text)
+    while at > article.sections[-1].line and at not in protected:
+        line = text[at - 1]
+        if _FOOTNOTE_DEFINITION.match(line):
+            start = at
+        elif line.strip() and not line[:1].isspace():
+            break
+        at -= 1
+    return start
 
 
 # -- whitespace --------------------------------------------------------------------------------

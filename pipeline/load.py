@@ -421,9 +421,13 @@ def _at_end(mark: Any, rows: list[str]) -> bool:
 @cache
 def markdown_parser(max_nesting: int) -> MarkdownIt:
     """The one parser used to check and render: CommonMark, pipe tables, strikethrough,
-    footnotes (`[^note]`, mdit-py-plugins) and Pandoc citations (`[@key]`)."""
+    footnotes (`[^note]`, mdit-py-plugins), Pandoc citations (`[@key]`) and Pandoc
+    subscripts and superscripts (`H~2~O`, `x^2^`, mdit-py-plugins): `~~struck~~` stays
+    strikethrough, which markdown-it tries first."""
     from markdown_it import MarkdownIt
     from mdit_py_plugins.footnote import footnote_plugin
+    from mdit_py_plugins.subscript import sub_plugin
+    from mdit_py_plugins.superscript import superscript_plugin
 
     from pipeline.citations import citation_plugin
 
@@ -431,6 +435,8 @@ def markdown_parser(max_nesting: int) -> MarkdownIt:
     parser.enable(["table", "strikethrough"])
     parser.use(footnote_plugin, inline=False)  # `^[inline notes]` are not Pandoc-portable
     parser.use(citation_plugin)
+    parser.use(sub_plugin)
+    parser.use(superscript_plugin)
     return parser
 
 

@@ -93,7 +93,7 @@ def skeleton(title: str, kind: str, schema: Schema, reviewed: date) -> str:
         f"type: {kind}",
         f"summary: {json.dumps(_summary_placeholder(schema), ensure_ascii=False)}",
         f"license: {LICENSE}",
-        f"disclaimer: {'drug' if kind == 'drug' else 'medical'}",
+        f"disclaimer: {_disclaimer(schema, kind)}",
         "contributors:",
         f'  - name: "{PLACEHOLDER} your name"',
         "categories: [TODO]",
@@ -108,8 +108,16 @@ def skeleton(title: str, kind: str, schema: Schema, reviewed: date) -> str:
         body.extend(_section(entry, cite=not body))
     # References is optional in the outline and its list is generated from `references:`,
     # so it is added explicitly, last and empty (after See Also and any Notes).
-    body.extend([f"## {REFERENCES_TITLE}", ""])
+    if any(str(entry["title"]) == REFERENCES_TITLE for entry in outline):
+        body.extend([f"## {REFERENCES_TITLE}", ""])
     return "\n".join(front + body).rstrip("\n") + "\n"
+
+
+def _disclaimer(schema: Schema, kind: str) -> str:
+    """The disclaimer the type's outline names (`x-disclaimer`), else the medical one."""
+    sub = schema.get("$defs", {}).get("outline", {}).get(kind, {})
+    value = sub.get("x-disclaimer") if isinstance(sub, dict) else None
+    return yaml_text(value) if isinstance(value, str) and value else "medical"
 
 
 def _summary_placeholder(schema: Schema) -> str:

@@ -3,14 +3,20 @@
 The schema in `schemas/article.schema.json` is the source of truth. Its own annotations give
 each rule a code (`x-code`), human messages (`x-messages`, by keyword) and a fix (`x-hint`).
 `sectionOutline` is the one keyword of ours: the ordered sections of an article type; beside
-it, `x-references-required` names the types that must cite sources (REF106).
+it, `x-references-required` names the types that must cite sources (REF106), `x-stub` the
+short defining pages and `x-disclaimer` the disclaimer `pipeline new` writes. `{allowed}` in a
+message or hint of an `enum` lists its values, so adding a type needs no rewording.
+An unknown heading that most likely names a missing required section ("Diagnostic approach"
+for Diagnosis) is one problem, MED110, instead of MED105 and MED101.
 """
 
 from __future__ import annotations
 
 import copy
 import json
-from collections.abc import Iterator
+import re
+from collections.abc import Iterator, Sequence
+from difflib import SequenceMatcher
 from functools import cache, lru_cache
 from pathlib import Path
 from typing import Any
@@ -18,6 +24,7 @@ from typing import Any
 from pipeline.config import ConfigError
 from pipeline.diagnostics import Diagnostic, make
 from pipeline.model import Article, FieldPath, Span
+from pipeline.suggest import closest, did_you_mean
 
 Schema = dict[str, Any]
 
@@ -87,6 +94,14 @@ def types_requiring_references(schema: Schema) -> frozenset[str]:
                      if isinstance(sub, dict) and sub.get("x-references-required") is True)
 
 
+def stub_types(schema: Schema) -> frozenset[str]:
+    """The article types whose outline says `"x-stub": true`: short defining pages, which
+    the renderers may mark as stubs."""
+    defs = schema.get("$defs", {}).get("outline", {})
+    return frozenset(kind for kind, sub in defs.items()
+                     if isinstance(sub, dict) and sub.get("x-stub") is True)
+
+
 def front_matter_schema(schema: Schema) -> Schema:
     """The schema of the front matter alone, standalone, for editors (YAML language servers)."""
     defs = schema.get("$defs", {})
@@ -153,20 +168,26 @@ def outline_problems(outline: list[dict[str, Any]], instance: Any) -> Iterator[P
         return
     order = [str(entry["title"]) for entry in outline]
     position = {title: index for index, title in enumerate(order)}
-    aliases = {title.lower(): title for title in order}
-    for entry in outline:
-        for synonym in entry.get("synonyms", []):
-            aliases.setdefault(str(synonym).lower(), str(entry["title"]))
+    aliases = heading_aliases(outline)
     found: dict[str, int] = {}
     placed: list[tuple[int, int]] = []  # (section index, outline position)
     sections = instance["sections"]
-    for index, section in enumerate(sections):
-        title = str(section.get("title", "")) if isinstance(section, dict) else ""
+    titles = [str(section.get("title", "")) if isinstance(section, dict) else ""
+              for section in sections]
+    likely = likely_headings(outline, titles)
+    for index, title in enumerate(titles):
         canonical = title if title in position else aliases.get(title.lower())
-        if canonical is None:
-            yield "MED105", "unknown", index, {"title": title}
+        if canonical is None and index in likely:
+            # one problem, not two: an unknown heading that names a missing required section
+            canonical = likely[index]
+            yield "MED110", "likely", index, {"title": title, "canonical": canonical}
+        elif canonical is None:
+            near = closest(title, [*order, *aliases])
+            named = near if near is None or near in position else aliases[near.lower()]
+            yield "MED105", "unknown", index, {
+                "title": title, "suggestion": f"did you mean `{named}`? " if named else ""}
             continue
-        if canonical != title:
+        elif canonical != title:
             yield "MED106", "synonym", index, {"title": title, "canonical": canonical}
         if canonical in found:
             first = sections[found[canonical]]
@@ -190,6 +211,72 @@ def outline_problems(outline: list[dict[str, Any]], instance: Any) -> Iterator[P
             yield "MED101", "missing", index, {"title": title, "next": nxt,
                                                "hint": "missing_hint_before" if later
                                                else "missing_hint_end"}
+
+
+def heading_aliases(outline: list[dict[str, Any]]) -> dict[str, str]:
+    """Lower-case title or synonym → canonical title (the first entry naming it wins)."""
+    aliases = {str(entry["title"]).lower(): str(entry["title"]) for entry in outline}
+    for entry in outline:
+        for synonym in entry.get("synonyms", []):
+            aliases.setdefault(str(synonym).lower(), str(entry["title"]))
+    return aliases
+
+
+# A heading this much like a missing required section (or one of its synonyms) names it.
+LIKENESS = 0.8
+_MINOR_WORDS = frozenset({"a", "an", "and", "the", "of", "in", "for", "to", "with", "its", "on"})
+
+
+def likeness(heading: str, name: str) -> float:
+    """How much `heading` looks like the section name `name`, from 0 to 1: the better of the
+    similarity of the two texts and the share of the name's words the heading has (a word
+    matches a word of the same stem: "diagnostic" is "diagnosis")."""
+    whole = SequenceMatcher(None, heading.lower(), name.lower()).ratio()
+    ours, theirs = _words(heading), _words(name)
+    if not ours or not theirs:
+        return whole
+    shared = sum(1 for word in theirs if any(_same_word(word, other) for other in ours))
+    return max(whole, shared / len(theirs))
+
+
+def _words(text: str) -> list[str]:
+    return [word for word in re.findall(r"[^\W_]+", text.lower()) if word not in _MINOR_WORDS]
+
+
+def _same_word(one: str, other: str) -> bool:
+    if one == other:
+        return True
+    stem = 0
+    for a, b in zip(one, other, strict=False):
+        if a != b:
+            break
+        stem += 1
+    return stem >= 5 or (min(len(one), len(other)) >= 4
+                         and SequenceMatcher(None, one, other).ratio() >= LIKENESS)
+
+
+def likely_headings(outline: list[dict[str, Any]], titles: Sequence[str]) -> dict[int, str]:
+    """Section index → the missing required section its unknown heading most likely names
+    ("Diagnostic approach" when there is no Diagnosis). Each heading and each missing section
+    is paired at most once, the closest pairs first."""
+    aliases = heading_aliases(outline)
+    present = {aliases.get(title.lower(), "") for title in titles}
+    missing = [(where, entry) for where, entry in enumerate(outline)
+               if entry.get("required") and str(entry["title"]) not in present]
+    candidates = []
+    for index, title in enumerate(titles):
+        if title.lower() in aliases or not title.strip():
+            continue
+        for where, entry in missing:
+            names = [str(entry["title"]), *map(str, entry.get("synonyms", []))]
+            score = max(likeness(title, name) for name in names)
+            if score >= LIKENESS:
+                candidates.append((-score, index, where, str(entry["title"])))
+    result: dict[int, str] = {}
+    for _, index, _, canonical in sorted(candidates):
+        if index not in result and canonical not in result.values():
+            result[index] = canonical
+    return result
 
 
 def _section_outline(validator: Any, outline: list[dict[str, Any]], instance: Any,
@@ -320,9 +407,9 @@ def _missing(article: Article, error: Any, field: FieldPath) -> list[Diagnostic]
             continue
         sub = properties.get(name, {})
         where = _describe((*field, name))
-        message = _message(sub, "required", {"value": None, "key": name},
-                           f"missing required field {where!r}")
-        hint = sub.get("x-hint") or error.schema.get("x-hint", f"add `{name}:`")
+        values = {"value": None, "key": name, **_choices(sub)}
+        message = _message(sub, "required", values, f"missing required field {where!r}")
+        hint = _format(sub.get("x-hint") or error.schema.get("x-hint", f"add `{name}:`"), values)
         result.append(_at(article, span, sub.get("x-code", "FMT101"), message, hint))
     return result
 
@@ -337,7 +424,10 @@ def _unknown(article: Article, error: Any, field: FieldPath) -> list[Diagnostic]
         span = article.source_map.key((*field, key))
         message = _message(error.schema, "additionalProperties", {"key": key, "value": None},
                            f"unknown field {key!r}")
-        result.append(_at(article, span, "FMT103", message, error.schema.get("x-hint", "")))
+        fields = {"fields": ", ".join(error.schema.get("properties", {}))}  # schema order
+        hint = _joined(did_you_mean(str(key), known),
+                       _format(error.schema.get("x-hint", ""), fields))
+        result.append(_at(article, span, "FMT103", message, hint))
     return result
 
 
@@ -356,8 +446,27 @@ def _leaf(article: Article, error: Any, span: Span) -> Diagnostic:
     if code is None:
         code = "FMT104" if keyword == "type" else "FMT102"
     default = _default_message(keyword, where, value, error)
-    message = _message(sub, keyword, {"value": value, "key": where}, default)
-    return _at(article, span, code, message, sub.get("x-hint", ""))
+    values = {"value": value, "key": where, **_choices(sub)}
+    message = _message(sub, keyword, values, default)
+    template = str(sub.get("x-hint", ""))
+    hint = _format(template, values)
+    if keyword == "enum" and "{allowed}" in template:
+        # a hint that lists every value is led by the nearest one; hints that name a value
+        # themselves (LIC101's) stay as they are
+        hint = _joined(did_you_mean(str(value), map(str, sub.get("enum", []))), hint)
+    return _at(article, span, code, message, hint)
+
+
+def _joined(first: str, second: str) -> str:
+    """Two hints as one: "did you mean …?" first, then the general advice."""
+    return " ".join(part for part in (first, second) if part)
+
+
+def _choices(sub: Schema) -> dict[str, str]:
+    """`{allowed}` for messages and hints: the values an `enum` lists, so a message names
+    every value the schema allows without being reworded when one is added."""
+    values = sub.get("enum")
+    return {"allowed": ", ".join(map(str, values))} if isinstance(values, list) else {}
 
 
 def _default_message(keyword: str, where: str, value: Any, error: Any) -> str:

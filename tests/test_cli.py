@@ -157,14 +157,14 @@ def test_the_breakages_are_where_the_scenario_says() -> None:
     lines = {name: (b.line, b.column) for name, (_, b) in BREAKAGES.items()}
     assert lines == {
         # the heading after the one removed; Treatment is followed by (optional) Prognosis
-        "no-overview": (51, 1), "no-causes": (59, 1), "no-symptoms": (78, 1),
+        "no-overview": (51, 1), "no-symptoms": (59, 1), "no-causes": (72, 1),
         "no-diagnosis": (91, 1), "no-treatment": (104, 1),
         # See Also is followed by the (generated) References section
         "no-see-also": (120, 1),
         # a field that is missing: the front matter's opening `---`
         "no-disclaimer": (1, 1), "no-contributors": (1, 1), "no-license": (1, 1),
         "non-commercial": (5, 10)}
-    for name, heading in [("no-overview", "## Causes"), ("no-causes", "## Symptoms"),
+    for name, heading in [("no-overview", "## Symptoms"), ("no-causes", "## Diagnosis"),
                           ("no-treatment", "## Prognosis"), ("no-see-also", "## References")]:
         text, breakage = BREAKAGES[name]
         assert text.splitlines()[breakage.line - 1] == heading
@@ -317,7 +317,7 @@ def test_warnings_alone_exit_0(pair: Path, run_cli: Runner) -> None:
     result = run_cli(pair, "check")
     assert result.returncode == 0
     assert result.stdout.startswith(
-        "articles/asthma.md:21:1: MED106 [warning] section heading 'Signs and symptoms' should "
+        "articles/asthma.md:17:1: MED106 [warning] section heading 'Signs and symptoms' should "
         "be 'Symptoms'\n")
     summary = SUMMARY.search(result.stdout)
     assert summary is not None
@@ -426,7 +426,7 @@ def test_every_problem_in_every_file_in_one_run_sorted_by_path_and_line(pair: Pa
     assert [line.split(" [")[0] for line in result.stdout.splitlines()] == [
         "articles/asthma.md:4:1: FMT103",
         "articles/asthma.md:6:10: LIC101",
-        "articles/asthma.md:20:1: MED109",
+        "articles/asthma.md:24:1: MED109",
         "articles/asthma.md:26:1: MED106",
         "articles/bronchitis.md:1:1: SRC004",
         "articles/salbutamol.md:6:13: FMT107",

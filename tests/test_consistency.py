@@ -39,7 +39,7 @@ references:
     DOI: 10.1000/test.2023.001
 ---
 """
-SECTIONS = ("## Overview\n\n{overview}\n\n## Causes\n\nC [@lee2023].\n\n## Symptoms\n\nS.\n\n"
+SECTIONS = ("## Overview\n\n{overview}\n\n## Symptoms\n\nS.\n\n## Causes\n\nC [@lee2023].\n\n"
             "## Diagnosis\n\nD.\n\n## Treatment\n\nT.\n\n## See Also\n\n- [{other}]({slug}.md)\n")
 
 
@@ -76,7 +76,7 @@ def test_a_heading_inside_a_list_item_checks_and_publishes(project: Path,
     assert "<li>item\n<h2" in overview or "<li>\n<p>item</p>\n<h2" in overview \
         or ('<h2 id="heading">Heading</h2>' in overview)
     sections = json.loads((project / "build" / "json" / "alpha.json").read_bytes())["sections"]
-    assert [s["title"] for s in sections][:2] == ["Overview", "Causes"]
+    assert [s["title"] for s in sections][:2] == ["Overview", "Symptoms"]
 
 
 # -- one parser ---------------------------------------------------------------------------------

@@ -56,9 +56,9 @@ def test_fixes_are_reported_one_per_line(corpus_project: Path, run_cli: Runner) 
         "'CC BY-SA 4.0' → CC-BY-SA-4.0",
         f"{ASTHMA}:{line_of(text, 'creative commons')}: fixed LIC104 image 1's licence "
         "'creative commons attribution-sharealike 4.0' → CC-BY-SA-4.0",
-        f"{ASTHMA}:{line_of(text, '## Causes')}: fixed SRC017 trailing whitespace removed",
         f"{ASTHMA}:{line_of(text, '## Signs')}: fixed MED106 heading 'Signs and symptoms' → "
         "'Symptoms'",
+        f"{ASTHMA}:{line_of(text, '## Causes')}: fixed SRC017 trailing whitespace removed",
         f"{ASTHMA}:{len(CLEAN.splitlines())}: fixed SRC018 2 blank lines removed at the end of "
         "the file",
     ]

@@ -78,7 +78,7 @@ def test_a_valid_article_loads_with_its_fields_sections_and_links() -> None:
         "last_reviewed": "2026-06-01",
     }
     assert [(s.title, s.line, s.empty) for s in article.sections] == [
-        ("Overview", 13, False), ("Causes", 17, False), ("Symptoms", 21, False),
+        ("Overview", 13, False), ("Symptoms", 17, False), ("Causes", 21, False),
         ("Diagnosis", 25, False), ("Treatment", 29, False), ("See Also", 33, False)]
     assert [(link.target, link.line, link.column, link.section) for link in article.links] == [
         ("salbutamol.md", 31, 27, "Treatment"), ("salbutamol.md", 35, 3, "See Also")]
@@ -193,7 +193,7 @@ def test_invalid_utf8_is_reported_at_its_line_and_column_in_characters(ending: s
     data = text.encode("utf-8").replace(b"\x00", b"\xe9")
     result = load(data)
     assert result.article is None
-    assert where(result) == [("SRC002", 23, line.index("\x00") + 1)]
+    assert where(result) == [("SRC002", 19, line.index("\x00") + 1)]
     assert line.index("\x00") + 1 == 61
     assert result.diagnostics[0].message == "invalid UTF-8 byte 0xe9"
 

@@ -115,6 +115,7 @@ def test_every_fixable_rule_has_its_fix() -> None:
     assert fixable == {
         "SRC017": fix.fix_trailing_whitespace, "SRC018": fix.fix_final_newline,
         "MED106": fix.fix_heading_synonym, "LIC104": fix.fix_license_spelling,
+        "MED102": fix.fix_section_order, "MED110": fix.fix_likely_heading,
     }
     # the rules whose description promises `--fix` are exactly the fixable ones
     promised = {rule.code for rule in RULES if "--fix" in rule.summary + rule.why}

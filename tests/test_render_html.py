@@ -420,3 +420,166 @@ def test_views_are_what_the_templates_get(corpus: Corpus) -> None:
     assert isinstance(view, ArticleView)
     assert render_article_page(view, corpus.site, environment(TEMPLATES)).endswith(
         b"</html>\n")
+
+
+# -- the infobox, formulas and tables ------------------------------------------------------
+
+CODED = Path(__file__).parent / "fixtures" / "cod-valid-codes-good" / "articles"
+
+
+@pytest.fixture(scope="module")
+def coded_build(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A condition and a medicine with synonyms, codes, drug fields, formulas and tables."""
+    out = tmp_path_factory.mktemp("coded")
+    write_site(render_site(load_corpus(CODED), with_stylesheet=True), out)
+    return out / "html"
+
+
+def element(text: str, start: str, end: str) -> str:
+    """The markup from the first `start` to the `end` that closes it (no nesting)."""
+    at = text.index(start)
+    return text[at:text.index(end, at) + len(end)]
+
+
+def definitions(aside: str) -> dict[str, list[str]]:
+    """An infobox's `<dt>` names, each with the text of its `<dd>` values."""
+    found: dict[str, list[str]] = {}
+    name = ""
+    for tag, content in re.findall(r"<(dt|dd)[^>]*>(.*?)</\1>", aside, re.DOTALL):
+        text = Page(content).text
+        if tag == "dt":
+            name = text
+            found[name] = []
+        else:
+            found[name].append(text)
+    return found
+
+
+def test_the_infobox_lists_names_and_codes_linked_to_their_registries(
+        coded_build: Path) -> None:
+    text = (coded_build / "asthma.html").read_text(encoding="utf-8")
+    aside = element(text, '<aside class="infobox"', "</aside>")
+    assert text.index(aside) < text.index('<h2 id="overview">')  # near the top
+    assert "<table" not in aside and "<th" not in aside  # no header row, empty or not
+    assert definitions(aside) == {
+        "Also known as": ["bronchial asthma"],
+        "ICD-10": ["J45, J45.9"],
+        "ICD-11": ["CA23, CA23.3, 2C25.0&XH7SY0, CA23.3/CA22"],
+        "MeSH": ["D001249"],
+        "OMIM": ["600807"],
+        "SNOMED CT": ["195967001"],
+    }
+    links = {a["href"] for a in Page(aside).all("a")}
+    assert {"https://icd.who.int/browse10/2019/en#/J45.9",
+            "https://icd.who.int/browse/2024-01/mms/en",
+            "https://meshb.nlm.nih.gov/record/ui?ui=D001249",
+            "https://omim.org/entry/600807"} <= links
+    assert not any("195967001" in link for link in links)  # SNOMED CT: no public page
+
+
+def test_the_infobox_of_a_medicine_shows_routes_pregnancy_and_legal_status(
+        coded_build: Path) -> None:
+    aside = element((coded_build / "salbutamol.html").read_text(encoding="utf-8"),
+                    '<aside class="infobox"', "</aside>")
+    facts = definitions(aside)
+    assert facts["ATC"] == ["R03, R03AC, R03AC02"]
+    assert facts["Routes of administration"] == ["inhaled, oral, intravenous"]
+    assert facts["Pregnancy category"] == ["AU: A", "US: N"]
+    assert facts["Legal status"] == ["AU: S3", "UK: POM", "US: Rx-only"]
+    links = {a["href"] for a in Page(aside).all("a")}
+    assert {"https://atcddd.fhi.no/atc_ddd_index/?code=R03AC02",
+            "https://go.drugbank.com/drugs/DB01001",
+            "https://commonchemistry.cas.org/detail?cas_rn=18559-94-9"} <= links
+    assert {"title": "United Kingdom"} in Page(aside).all("abbr")
+
+
+def test_an_article_without_names_or_codes_has_no_infobox(build: Path) -> None:
+    assert '<aside class="infobox"' not in (build / "common-cold.html").read_text(
+        encoding="utf-8")
+
+
+def test_json_ld_gives_the_codes_as_medical_codes(coded_build: Path) -> None:
+    about = page(coded_build, "asthma.html").json_ld()["about"]
+    assert about["@type"] == "MedicalCondition"
+    assert about["alternateName"] == ["bronchial asthma"]
+    assert {"@type": "MedicalCode", "codeValue": "J45.9", "codingSystem": "ICD-10"} in (
+        about["code"])
+    assert len(about["code"]) == 9  # 2 ICD-10, 4 ICD-11, MeSH, OMIM, SNOMED CT
+    drug = page(coded_build, "salbutamol.html").json_ld()["about"]
+    assert drug["@type"] == "Drug"
+    assert {"@type": "MedicalCode", "codeValue": "R03AC02", "codingSystem": "ATC"} in (
+        drug["code"])
+    assert drug["administrationRoute"] == ["inhaled", "oral", "intravenous"]
+    assert drug["legalStatus"][1] == {
+        "@type": "DrugLegalStatus", "name": "POM",
+        "applicableLocation": {"@type": "AdministrativeArea", "name": "United Kingdom"}}
+
+
+def test_formulas_have_subscripts_and_superscripts_and_strikethrough_stays(
+        coded_build: Path) -> None:
+    text = (coded_build / "salbutamol.html").read_text(encoding="utf-8")
+    assert "C<sub>13</sub>H<sub>21</sub>NO<sub>3</sub>" in text
+    assert "10<sup>-4</sup> mol/L <s>never</s> rarely" in text
+    assert "CO<sub>2</sub> and H<sub>2</sub>O." in text
+    # the footnote mark right after a subscript is still a footnote
+    assert '<sup class="note-ref" id="note-ref-1"><a href="#note-1">' in text
+    assert "~" not in Page(element(text, '<h2 id="pharmacology">', "</section>")).text
+
+
+def test_a_table_without_header_text_has_row_headers_and_no_header_row(
+        coded_build: Path) -> None:
+    section = element((coded_build / "salbutamol.html").read_text(encoding="utf-8"),
+                      '<h2 id="pharmacology">', "</section>")
+    key_value = element(section, '<table class="key-value">', "</table>")
+    assert "<thead" not in key_value and "<th></th>" not in key_value
+    rows = re.findall(r"<tr>\s*<th scope=\"row\">(.*?)</th>\s*<td>(.*?)</td>\s*</tr>",
+                      key_value)
+    assert rows == [("Formula", "C<sub>13</sub>H<sub>21</sub>NO<sub>3</sub>"),
+                    ("Elimination half-life", "3 to 6 hours")]
+    ordinary = element(section, "<table>", "</table>")
+    assert re.findall(r'<th scope="col">(.*?)</th>', ordinary) == ["Condition",
+                                                                   "Form most used"]
+    # each table sits in a box that scrolls sideways, named and reachable by keyboard
+    boxes = Page(section).all("div", class_="table-scroll")
+    assert [box["aria-label"] for box in boxes] == [
+        "Table: Formula, Elimination half-life", "Table: Condition, Form most used"]
+    assert all(box["tabindex"] == "0" and box["role"] == "region" for box in boxes)
+
+
+def test_table_cells_and_references_wrap_between_words() -> None:
+    for name in ("style.css", "print.css"):
+        css = (TEMPLATES / name).read_text(encoding="utf-8")
+        cells = re.search(r"\bth,\s*td\s*\{([^}]*)\}", css)
+        assert cells is not None, name
+        assert "overflow-wrap: break-word" in cells.group(1), name
+        assert "hyphens: auto" in cells.group(1), name
+        assert "anywhere" not in cells.group(1), name
+        for rule in re.findall(r"ol\.references[^{]*\{([^}]*)\}", css):
+            assert "anywhere" not in rule, name  # addresses wrap at their <wbr>
+    assert re.search(r"\.table-scroll\s*\{[^}]*overflow-x: auto",
+                     (TEMPLATES / "style.css").read_text(encoding="utf-8"))
+
+
+def test_the_infobox_pages_pass_the_html_checker_and_axe(coded_build: Path) -> None:
+    from tests.browser import axe_violations, format_axe, format_nu, nu_check
+
+    pages = [coded_build / "asthma.html", coded_build / "salbutamol.html"]
+    errors = nu_check(pages)
+    assert errors == [], format_nu(errors)
+    found = axe_violations(pages, root=coded_build)
+    assert not any(found.values()), format_axe(found)
+
+
+def test_addresses_in_the_reference_list_wrap_at_their_punctuation() -> None:
+    from pipeline.render.markdown import breakable_addresses, sanitise
+
+    entry = ('<li>Guide. <a href="https://www.example.org/a/long-path?x=1&amp;y=2">'
+             "https://www.example.org/a/long-path?x=1&amp;y=2</a>. "
+             '<a href="https://doi.org/10.1000/x.1">10.1000/x.1</a> '
+             '<a href="#cite-1">Back</a></li>')
+    shown = sanitise(breakable_addresses(entry))
+    assert ("https://<wbr>www<wbr>.example<wbr>.org/<wbr>a/<wbr>long<wbr>-path<wbr>?x<wbr>=1"
+            "<wbr>&amp;y<wbr>=2</a>") in shown
+    assert ">10<wbr>.1000/<wbr>x<wbr>.1</a>" in shown
+    assert 'href="https://www.example.org/a/long-path?x=1&amp;y=2"' in shown  # unchanged
+    assert Page(shown).text == Page(entry).text  # the same text, only wrap points added

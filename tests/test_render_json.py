@@ -3,6 +3,7 @@ the notices, links absolutely and is byte-for-byte reproducible."""
 
 from __future__ import annotations
 
+import dataclasses
 import json
 from pathlib import Path
 from typing import Any
@@ -178,3 +179,49 @@ Text.
     assert doc["contributors"][0]["name"] == "<img src=x onerror=alert(1)>"
     article, _ = validators()
     assert problems(article, doc) == []
+
+
+CODED = REPO / "tests" / "fixtures" / "cod-valid-codes-good" / "articles"
+
+
+@pytest.fixture(scope="module")
+def coded() -> Corpus:
+    return load_corpus(CODED)
+
+
+def test_the_document_carries_codes_and_drug_fields(coded: Corpus) -> None:
+    article, index = validators()
+    outputs = {k: json.loads(v) for k, v in render_site(coded).items() if k.startswith("json/")}
+    for relative, document in outputs.items():
+        assert problems(index if relative == "json/index.json" else article, document) == []
+    asthma, drug = outputs["json/asthma.json"], outputs["json/salbutamol.json"]
+    assert asthma["synonyms"] == ["bronchial asthma"]
+    assert list(asthma["codes"]) == ["icd10", "icd11", "mesh", "omim", "snomed"]
+    assert asthma["codes"]["icd10"][1] == {
+        "code": "J45.9", "system": "ICD-10", "url": "https://icd.who.int/browse10/2019/en#/J45.9"}
+    assert asthma["codes"]["snomed"] == [{"code": "195967001", "system": "SNOMED CT", "url": ""}]
+    assert "routes" not in asthma and "stub" not in asthma
+    assert drug["codes"]["drugbank"] == [{"code": "DB01001", "system": "DrugBank",
+                                          "url": "https://go.drugbank.com/drugs/DB01001"}]
+    assert drug["routes"] == ["inhaled", "oral", "intravenous"]
+    assert drug["pregnancy_category"] == {"AU": "A", "US": "N"}
+    assert drug["legal_status"] == {"AU": "S3", "UK": "POM", "US": "Rx-only"}
+    assert drug["revision"] == revision(drug)
+    # the plain text of a table of names and values has its rows, and no empty header row
+    text = next(s["text"] for s in drug["sections"] if s["title"] == "Pharmacology")
+    assert "Formula | C13H21NO3\nElimination half-life | 3 to 6 hours" in text
+    assert " | \n" not in text and not any(line.strip(" |") == "" for line in text.split("\n"))
+
+
+def test_a_document_without_codes_has_none_of_their_fields(golden: Corpus) -> None:
+    view = build_view(golden.articles["paracetamol"], golden.site, absolute_links=True)
+    doc = article_document(view, golden.site)
+    assert not {"synonyms", "codes", "routes", "pregnancy_category", "legal_status",
+                "stub"} & set(doc)
+
+
+def test_a_stub_is_marked(golden: Corpus) -> None:
+    view = build_view(golden.articles["paracetamol"], golden.site, absolute_links=True)
+    doc = article_document(dataclasses.replace(view, stub=True), golden.site)
+    assert doc["stub"] is True
+    assert problems(validators()[0], doc) == []

@@ -295,3 +295,29 @@ def _figure_alt_texts(document: PdfReader) -> list[str]:
 
     walk(catalog(document)["/StructTreeRoot"])
     return found
+
+
+CODED = Path(__file__).parent / "fixtures" / "cod-valid-codes-good" / "articles"
+
+
+def coded_pdf(slug: str) -> tuple[ArticleView, bytes]:
+    loaded = load_file(CODED / f"{slug}.md", f"articles/{slug}.md", Limits())
+    assert loaded.article is not None, loaded.diagnostics
+    article = build_view(loaded.article, site(), absolute_links=True)
+    return article, render_pdf(article, site(), TEMPLATES, IMAGES)
+
+
+def test_the_infobox_is_printed_under_the_masthead() -> None:
+    article, data = coded_pdf("salbutamol")
+    text = pdf_text(data)
+    for line in ("Also known as albuterol", "ATC R03, R03AC, R03AC02", "CAS 18559-94-9",
+                 "DrugBank DB01001", "Routes of administration inhaled, oral, intravenous",
+                 "Pregnancy category AU: A US: N", "Legal status AU: S3 UK: POM US: Rx-only"):
+        assert line in text, line
+    assert text.index("Legal status") < text.index(article.disclaimer.title)
+    # formulas keep their letters and digits; the table of names and values has no empty row
+    assert "FormulaC13H21NO3Eliminationhalf-life3to6hours" in text.replace(" ", "")
+    links = {annotation.get_object()["/A"].get("/URI") for page in reader(data).pages
+             for annotation in page.get("/Annots", []) or []
+             if "/A" in annotation.get_object()}
+    assert "https://atcddd.fhi.no/atc_ddd_index/?code=R03AC02" in links

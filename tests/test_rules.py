@@ -260,7 +260,7 @@ NO_SOURCES = 'ignore = ["REF106"]\n'
 
 
 SEE_ALSO = "\n## See Also\n\n- [Betamol](beta.md)\n"
-OUTLINE = ("## Overview\n\n{overview}\n\n## Causes\n\nText.\n\n## Symptoms\n\nText.\n\n"
+OUTLINE = ("## Overview\n\n{overview}\n\n## Symptoms\n\nText.\n\n## Causes\n\nText.\n\n"
            "## Diagnosis\n\nText.\n\n## Treatment\n\nText.\n" + SEE_ALSO)
 
 

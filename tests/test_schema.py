@@ -25,7 +25,11 @@ from pipeline.schema import check_schema, document_instance, load_schema, outlin
 from tests.conftest import SCHEMA, TEMPLATES, Runner
 
 BASE = Path(__file__).parent / "fixtures" / "valid-pair" / "articles"
-ASTHMA = (BASE / "asthma.md").read_text(encoding="utf-8")
+_PAIR = (BASE / "asthma.md").read_text(encoding="utf-8")
+_CAUSES = _PAIR[_PAIR.index("## Causes\n"):_PAIR.index("## Symptoms\n")]
+_SYMPTOMS = _PAIR[_PAIR.index("## Symptoms\n"):_PAIR.index("## Diagnosis\n")]
+# the base article with its sections in the outline's order (Symptoms before Causes)
+ASTHMA = _PAIR.replace(_CAUSES + _SYMPTOMS, _SYMPTOMS + _CAUSES)
 SALBUTAMOL = (BASE / "salbutamol.md").read_text(encoding="utf-8")
 Schema = dict[str, Any]
 
@@ -102,9 +106,9 @@ def test_message_templates_use_only_the_values_they_are_given() -> None:
     for node in walk(schema):
         for template in node.get("x-messages", {}).values():
             fields = {name for _, name, _, _ in formatter.parse(template) if name}
-            assert fields <= {"value", "key"}, template
+            assert fields <= {"value", "key", "allowed"}, template
     outline_fields = {"type", "title", "order", "allowed", "previous", "first", "canonical",
-                      "next"}
+                      "next", "suggestion"}
     for template in schema["x-outline-messages"].values():
         fields = {name for _, name, _, _ in formatter.parse(template) if name}
         assert fields <= outline_fields, template
@@ -114,10 +118,12 @@ def test_the_schema_loads_and_defines_the_outline_of_each_type() -> None:
     required = {kind: [e["title"] for e in entries if e.get("required")]
                 for kind, entries in outlines(load_schema(SCHEMA)).items()}
     assert required == {
-        "condition": ["Overview", "Causes", "Symptoms", "Diagnosis", "Treatment", "See Also"],
+        "condition": ["Overview", "Symptoms", "Causes", "Diagnosis", "Treatment", "See Also"],
         "drug": ["Overview", "Medical uses", "Contraindications", "Side effects", "Interactions",
                  "Pharmacology", "See Also"],
         "topic": ["Overview", "Health effects", "Recommendations", "See Also"],
+        "procedure": ["Overview", "Medical uses", "Risks", "Technique", "See Also"],
+        "stub": ["Overview"],
     }
 
 
@@ -147,11 +153,11 @@ def test_making_an_optional_section_required_needs_no_code(tmp_path: Path,
 
     assert checked(project(tmp_path / "before"), monkeypatch) == []
     found = checked(project(tmp_path / "after", require_prevention), monkeypatch)
-    # Prevention comes after Treatment; the next section the article has is See Also
-    assert located(found) == [("articles/asthma.md", "MED101", 33, 1)]
+    # Prevention comes before Treatment, the next section the article has
+    assert located(found) == [("articles/asthma.md", "MED101", 29, 1)]
     assert found[0].message == (
         "the condition has no 'Prevention' section, which the schema requires")
-    assert found[0].hint == "add `## Prevention` before `## See Also`"
+    assert found[0].hint == "add `## Prevention` before `## Treatment`"
     assert real_schema() == json.loads(SCHEMA.read_text(encoding="utf-8"))  # only the copy changed
 
 
@@ -159,7 +165,8 @@ def test_a_new_required_section_needs_no_code(tmp_path: Path, monkeypatch: pytes
                                               run_cli: Runner) -> None:
     def add_living_with(schema: Schema) -> None:
         entries = schema["$defs"]["outline"]["condition"]["sectionOutline"]
-        entries.insert(len(entries) - 3, {  # before See Also, Notes and References
+        see_also = [entry["title"] for entry in entries].index("See Also")
+        entries.insert(see_also, {  # before See Also and the trailing sections
             "title": "Living with the condition", "required": True, "synonyms": ["Self-care"],
             "guidance": "Day-to-day life with the condition."})
 
@@ -184,14 +191,14 @@ def test_a_new_last_section_is_missing_at_the_end_of_the_article(
         tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     def add_last(schema: Schema) -> None:
         schema["$defs"]["outline"]["drug"]["sectionOutline"].append(
-            {"title": "Further reading", "required": True, "synonyms": [], "guidance": "..."})
+            {"title": "Patient leaflets", "required": True, "synonyms": [], "guidance": "..."})
 
     found = checked(project(tmp_path, add_last), monkeypatch)
     last = SALBUTAMOL.splitlines()[-1]
     assert last == "- [Asthma](asthma.md)"
     # no line follows the last one: just past its end
     assert located(found) == [("articles/salbutamol.md", "MED101", 39, len(last) + 1)]
-    assert found[0].hint == "add `## Further reading` at the end of the article"
+    assert found[0].hint == "add `## Patient leaflets` at the end of the article"
 
 
 def test_messages_and_codes_come_from_the_schema(tmp_path: Path, run_cli: Runner) -> None:
@@ -248,7 +255,7 @@ def test_the_base_articles_have_no_schema_error() -> None:
 
 
 @pytest.mark.parametrize(("title", "heading", "line"), [
-    ("Overview", "Causes", 13), ("Causes", "Symptoms", 17), ("Symptoms", "Diagnosis", 21),
+    ("Overview", "Symptoms", 13), ("Symptoms", "Causes", 17), ("Causes", "Diagnosis", 21),
     ("Diagnosis", "Treatment", 25), ("Treatment", "See Also", 29)])
 def test_a_missing_section_is_reported_at_the_heading_that_follows(title: str, heading: str,
                                                                    line: int) -> None:
@@ -278,21 +285,21 @@ def test_sections_out_of_order_duplicated_unknown_synonym_and_empty() -> None:
                                     "## See Also"))
     found = sorted(check_schema(article(text), SCHEMA))
     assert [(d.code, d.severity, d.line) for d in found] == [
-        ("MED106", "warning", 21),   # Clinical features is Symptoms
+        ("MED106", "warning", 17),   # Clinical features is Symptoms
         ("MED104", "error", 25),     # Causes again
         ("MED105", "warning", 37),   # Living with asthma
-        ("MED102", "error", 41),     # Risk factors after Treatment ...
+        ("MED102", "warning", 41),   # Risk factors after Treatment ...
         ("MED103", "error", 41),     # ... and empty
     ]
     messages = [d.message for d in found]
-    assert messages[1] == "section 'Causes' appears twice (first on line 17)"
+    assert messages[1] == "section 'Causes' appears twice (first on line 21)"
     assert messages[3] == "section 'Risk factors' must come before 'Treatment'"
 
 
 @pytest.mark.parametrize(("old", "new", "expected", "message"), [
     ("title: Asthma\n", "", [("FMT101", 1, 1)], "the article has no title"),
     ("type: condition", "type: disease", [("FMT102", 3, 7)],
-     "type 'disease' is not one of condition, drug, topic"),
+     "type 'disease' is not one of condition, drug, topic, procedure, stub"),
     ("type: condition", "type: [condition]", [("FMT104", 3, 7)], "type must be text"),
     ("title: Asthma", "title:", [("FMT105", 2, 7)], "title is empty"),
     ("title: Asthma", "title: ~", [("FMT105", 2, 8)], "title is empty"),
@@ -337,8 +344,8 @@ def test_the_document_instance_holds_the_outline() -> None:
         "")))
     assert instance["body"]["sections"] == [
         {"title": "Overview", "empty": False, "line": 13},
-        {"title": "Causes", "empty": True, "line": 17},
-        {"title": "Symptoms", "empty": False, "line": 19},
+        {"title": "Symptoms", "empty": False, "line": 17},
+        {"title": "Causes", "empty": True, "line": 21},
         {"title": "Diagnosis", "empty": False, "line": 23},
         {"title": "Treatment", "empty": False, "line": 27},
         {"title": "See Also", "empty": False, "line": 31},
@@ -353,7 +360,7 @@ def test_an_unknown_type_is_not_held_to_any_outline() -> None:
 def test_a_topic_has_its_own_outline(tmp_path: Path) -> None:
     text = replaced("type: condition", "type: topic")
     found = check_schema(article(text), SCHEMA)
-    # Causes, Symptoms, Diagnosis, Treatment are not topic sections; two required ones miss
+    # Symptoms, Causes, Diagnosis, Treatment are not topic sections; two required ones miss
     assert [(d.code, d.line) for d in found] == [
         ("MED105", 17), ("MED105", 21), ("MED105", 25), ("MED105", 29),
         ("MED101", 33), ("MED101", 33)]

@@ -171,7 +171,8 @@ def _collisions(config: Config, paths: dict[str, Path],
 
     categories = {paths[slug]: tuple(c.name for c in listing.categories)
                   for slug, listing in listings.items() if slug in paths}
-    return corpus_problems(config, categories)
+    titles = {paths[slug]: listing.title for slug, listing in listings.items() if slug in paths}
+    return corpus_problems(config, categories, known=titles)
 
 
 # -- the lock and the diagnostics of a failed build ---------------------------------------------

@@ -383,8 +383,7 @@ def article_json_ld(view: ArticleView, site: Site) -> dict[str, Any]:
         "headline": view.title,
         "description": view.summary,
         "inLanguage": site.language,
-        "about": {"@type": ABOUT_TYPES.get(view.type, "Thing"), "name": view.title,
-                  "description": view.summary},
+        "about": about_json_ld(view),
         "author": [_person(c.name, c.credentials) for c in view.contributors],
         "license": view.license.url or view.license.name,
         "publisher": _publisher(site),
@@ -407,6 +406,28 @@ def article_json_ld(view: ArticleView, site: Site) -> dict[str, Any]:
                              "url": view.upstream.url, "author": view.upstream.authors,
                              "license": view.upstream.license.url or view.upstream.license.name}
     return data
+
+
+def about_json_ld(view: ArticleView) -> dict[str, Any]:
+    """The subject of an article as schema.org: a MedicalCondition, a Drug or a MedicalEntity,
+    with its other names, its codes (`MedicalCode`) and, for a medicine, its routes and legal
+    status in each region."""
+    about: dict[str, Any] = {"@type": ABOUT_TYPES.get(view.type, "Thing"), "name": view.title,
+                             "description": view.summary}
+    if view.synonyms:
+        about["alternateName"] = list(view.synonyms)
+    if view.codes:
+        about["code"] = [{"@type": "MedicalCode", "codeValue": value,
+                          "codingSystem": code.name} for code in view.codes
+                         for value in code.values]
+    if view.routes:
+        about["administrationRoute"] = list(view.routes)
+    if view.legal_status:
+        about["legalStatus"] = [{"@type": "DrugLegalStatus", "name": status.value,
+                                 "applicableLocation": {"@type": "AdministrativeArea",
+                                                        "name": status.name}}
+                                for status in view.legal_status]
+    return about
 
 
 _SCHOLARLY = frozenset({"article-journal", "paper-conference", "review", "review-book"})

@@ -125,6 +125,7 @@ def article_document(view: ArticleView, site: Site) -> dict[str, Any]:
         "site": _site(site),
         "version": API_VERSION,
     }
+    document.update(infobox_document(view))
     upstream = view.upstream
     if upstream is not None:
         document["adapted_from"] = {
@@ -132,6 +133,28 @@ def article_document(view: ArticleView, site: Site) -> dict[str, Any]:
             "date": upstream.date, "authors": upstream.authors,
             "license": _license(upstream.license), "changes": upstream.changes}
     document["revision"] = revision(document)
+    return document
+
+
+def infobox_document(view: ArticleView) -> dict[str, Any]:
+    """What the article's infobox shows, each field only when the article has it: other
+    names, codes by classification (with the registry page of each), a medicine's routes,
+    pregnancy category and legal status by region, and whether it is a stub."""
+    document: dict[str, Any] = {}
+    if view.synonyms:
+        document["synonyms"] = list(view.synonyms)
+    if view.codes:
+        document["codes"] = {code.system: [{"code": link.value, "system": code.name,
+                                            "url": link.url} for link in code.links]
+                             for code in view.codes}
+    if view.routes:
+        document["routes"] = list(view.routes)
+    for name, values in (("pregnancy_category", view.pregnancy_category),
+                         ("legal_status", view.legal_status)):
+        if values:
+            document[name] = {value.region: value.value for value in values}
+    if view.stub:
+        document["stub"] = True
     return document
 
 

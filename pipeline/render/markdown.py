@@ -3,11 +3,16 @@
 Raw HTML in the source is dropped (the check reports it); links are rewritten by the caller's
 `LinkStyle`; the result is passed through nh3 (the ammonia sanitiser) with an allow-list as
 a second line of defence, so nothing executable can reach a reader even if a rule is missed.
+
+A table sits in a box that scrolls sideways when the table is wider than the page. GFM tables
+always have a header row; one whose header cells are all empty (`|  |  |`) is a table of
+names and values: it is written without a header row, its first column as row headers.
 """
 
 from __future__ import annotations
 
 import html
+import re
 from collections.abc import Callable
 from dataclasses import dataclass
 from functools import cache
@@ -24,9 +29,9 @@ if TYPE_CHECKING:
     from pipeline.render.references import Numbering
 
 ALLOWED_TAGS = frozenset({
-    "a", "abbr", "b", "blockquote", "br", "caption", "code", "del", "em", "figcaption",
+    "a", "abbr", "b", "blockquote", "br", "caption", "code", "del", "div", "em", "figcaption",
     "figure", "h2", "h3", "h4", "h5", "h6", "hr", "i", "img", "li", "ol", "p", "pre", "s", "span",
-    "strong", "sub", "sup", "table", "tbody", "td", "th", "thead", "tr", "ul",
+    "strong", "sub", "sup", "table", "tbody", "td", "th", "thead", "tr", "ul", "wbr",
 })
 ALLOWED_ATTRIBUTES = {
     "a": {"href", "title", "rel"},
@@ -37,8 +42,14 @@ ALLOWED_ATTRIBUTES = {
     "sup": {"id", "class"}, "li": {"id"}, "span": {"class"},
     "td": {"style"}, "th": {"style", "scope"},
     "figure": {"class"}, "figcaption": {"class"},
+    # the box around a table that scrolls it sideways: focusable, so keyboards can scroll it
+    "div": {"class", "role", "tabindex", "aria-label"}, "table": {"class"},
 }
 URL_SCHEMES = frozenset({"https", "http", "mailto"})
+# A link whose text is a web address or a DOI (as the reference list writes them), and the
+# places such an address may wrap: after a slash (not inside `//`), before other punctuation.
+_ADDRESS_LINK = re.compile(r"(<a\b[^>]*>)((?:https?://|10\.)[^<\s]+)(</a>)")
+_ADDRESS_BREAK = re.compile(r"(?<=/)(?!/)|(?<=.)(?=[.\-_?#&=~%])")
 
 
 @cache
@@ -47,6 +58,18 @@ def _cleaner() -> nh3.Cleaner:
                                                               ALLOWED_ATTRIBUTES.items()},
                        url_schemes=set(URL_SCHEMES), link_rel=None, strip_comments=True,
                        filter_style_properties={"text-align"})
+
+
+def breakable_addresses(fragment: str) -> str:
+    """Web addresses and DOIs shown as link text get `<wbr>` where they may wrap (after a
+    `/`, before `.`, `-`, `_`, `?`, `#`, `&`, `=`, `~`, `%`): a long address wraps at its
+    punctuation, not between two letters, and the rest of the text only between words."""
+    def breakable(match: re.Match[str]) -> str:
+        text = html.unescape(match.group(2))
+        parts = (html.escape(part, quote=False) for part in _ADDRESS_BREAK.split(text) if part)
+        return match.group(1) + "<wbr>".join(parts) + match.group(3)
+
+    return _ADDRESS_LINK.sub(breakable, fragment)
 
 
 def sanitise(fragment: str) -> str:
@@ -138,6 +161,50 @@ def _render_rules(max_nesting: int) -> Any:
     def footnote_open(self: Any, tokens: list[Token], idx: int, options: Any, env: Any) -> str:
         return f'<li id="note-{int((tokens[idx].meta or {}).get("id", 0)) + 1}">'
 
+    def table_open(self: Any, tokens: list[Token], idx: int, options: Any, env: Any) -> str:
+        head = _header_cells(tokens, idx)
+        env["key_value"] = not any(head)
+        label = html.escape(_table_label(tokens, idx, head), quote=True)
+        kind = ' class="key-value"' if env["key_value"] else ""
+        return (f'<div class="table-scroll" role="region" tabindex="0" aria-label="{label}">'
+                f"<table{kind}>\n")
+
+    def table_close(self: Any, tokens: list[Token], idx: int, options: Any, env: Any) -> str:
+        env.pop("key_value", None)
+        return "</table></div>\n"
+
+    def thead_open(self: Any, tokens: list[Token], idx: int, options: Any, env: Any) -> str:
+        env["in_head"] = True
+        return "" if env.get("key_value") else "<thead>\n"
+
+    def thead_close(self: Any, tokens: list[Token], idx: int, options: Any, env: Any) -> str:
+        env["in_head"] = False
+        return "" if env.get("key_value") else "</thead>\n"
+
+    def tr_open(self: Any, tokens: list[Token], idx: int, options: Any, env: Any) -> str:
+        env["cell"] = 0
+        return "" if env.get("key_value") and env.get("in_head") else "<tr>\n"
+
+    def tr_close(self: Any, tokens: list[Token], idx: int, options: Any, env: Any) -> str:
+        return "" if env.get("key_value") and env.get("in_head") else "</tr>\n"
+
+    def th_open(self: Any, tokens: list[Token], idx: int, options: Any, env: Any) -> str:
+        if env.get("key_value"):
+            return ""
+        return f'<th scope="col"{_cell_style(tokens[idx])}>'
+
+    def th_close(self: Any, tokens: list[Token], idx: int, options: Any, env: Any) -> str:
+        return "" if env.get("key_value") else "</th>\n"
+
+    def td_open(self: Any, tokens: list[Token], idx: int, options: Any, env: Any) -> str:
+        env["cell"] = env.get("cell", 0) + 1
+        if env.get("key_value") and env["cell"] == 1:  # the name of the row's value
+            return f'<th scope="row"{_cell_style(tokens[idx])}>'
+        return f"<td{_cell_style(tokens[idx])}>"
+
+    def td_close(self: Any, tokens: list[Token], idx: int, options: Any, env: Any) -> str:
+        return "</th>\n" if env.get("key_value") and env.get("cell") == 1 else "</td>\n"
+
     def fixed(markup: str) -> Any:
         def rule(self: Any, tokens: list[Token], idx: int, options: Any, env: Any) -> str:
             return markup
@@ -151,6 +218,11 @@ def _render_rules(max_nesting: int) -> Any:
                            ("paragraph_close", paragraph_close), ("citation", citation),
                            ("footnote_ref", footnote_ref), ("footnote_anchor", footnote_anchor),
                            ("footnote_open", footnote_open),
+                           ("table_open", table_open), ("table_close", table_close),
+                           ("thead_open", thead_open), ("thead_close", thead_close),
+                           ("tr_open", tr_open), ("tr_close", tr_close),
+                           ("th_open", th_open), ("th_close", th_close),
+                           ("td_open", td_open), ("td_close", td_close),
                            ("footnote_close", fixed("</li>\n")),
                            ("footnote_block_open", fixed('<ol class="notes">\n')),
                            ("footnote_block_close", fixed("</ol>\n"))):
@@ -161,6 +233,46 @@ def _render_rules(max_nesting: int) -> Any:
 def _heading_tag(token: Token) -> str:
     """Headings keep their level; a stray level one becomes two (the page title is the h1)."""
     return "h2" if token.tag == "h1" else token.tag
+
+
+def _header_cells(tokens: list[Token], idx: int) -> list[str]:
+    """The text of each header cell of the table that opens at `idx`."""
+    cells: list[str] = []
+    for token in tokens[idx + 1:]:
+        if token.type == "thead_close":
+            break
+        if token.type == "inline":
+            cells.append(inline_text(token))
+    return cells
+
+
+def _table_label(tokens: list[Token], idx: int, head: list[str]) -> str:
+    """What the scrolling box of a table is called: its column headings, or for a table of
+    names and values (no header), the first names."""
+    names = [cell for cell in head if cell]
+    if not names:
+        in_body, cell = False, 0
+        for token in tokens[idx + 1:]:
+            if token.type in ("tbody_open", "table_close"):
+                in_body = token.type == "tbody_open"
+                if not in_body:
+                    break
+            elif token.type == "tr_open":
+                cell = 0
+            elif token.type == "td_open":
+                cell += 1
+            elif in_body and cell == 1 and token.type == "inline" and inline_text(token):
+                names.append(inline_text(token))
+                if len(names) == 3:
+                    break
+    label = "Table: " + ", ".join(names) if names else "Table"
+    return label if len(label) <= 100 else label[:99].rstrip() + "\u2026"
+
+
+def _cell_style(token: Token) -> str:
+    """A cell's alignment (`style="text-align:..."`, the only style markdown-it writes)."""
+    style = token.attrs.get("style")
+    return f' style="{html.escape(str(style))}"' if style else ""
 
 
 def _lone_image(tokens: list[Token], idx: int) -> str | None:
@@ -228,7 +340,8 @@ def plain_text(tokens: list[Token]) -> str:
         elif token.type == "tr_open":
             row = []
         elif token.type == "tr_close" and row is not None:
-            blocks.append(" | ".join(row))
+            if any(row):  # the empty header row of a table of names and values is no row
+                blocks.append(" | ".join(row))
             row = None
         elif token.type == "inline":
             text = inline_text(token)

@@ -6,11 +6,18 @@ import json
 import re
 from dataclasses import dataclass
 from typing import Any, Protocol
+from urllib.parse import quote
 
 from pipeline.licenses import lookup
 from pipeline.model import Article
 from pipeline.names import PAGE_IDS, category_slug, free_id, link_target
-from pipeline.render.markdown import LinkStyle, plain_text, render_html, sanitise
+from pipeline.render.markdown import (
+    LinkStyle,
+    breakable_addresses,
+    plain_text,
+    render_html,
+    sanitise,
+)
 from pipeline.render.references import ReferenceView
 
 # What may become an href or a datetime attribute; anything else stays plain text (or, for
@@ -98,6 +105,14 @@ class CategoryView:
 
 
 @dataclass(frozen=True)
+class CodeLink:
+    """One code and the page of its registry that shows it ("" when there is none)."""
+
+    value: str
+    url: str
+
+
+@dataclass(frozen=True)
 class CodeView:
     """The codes of one classification (`codes:`), e.g. ICD-10: ("J45",)."""
 
@@ -105,10 +120,49 @@ class CodeView:
     name: str  # how readers know the classification: "ICD-10", "ATC"
     values: tuple[str, ...]
 
+    @property
+    def links(self) -> tuple[CodeLink, ...]:
+        return tuple(CodeLink(value, code_url(self.system, value)) for value in self.values)
+
+
+@dataclass(frozen=True)
+class RegionalValue:
+    """A value that differs by region, e.g. a legal status: region code, its name, value."""
+
+    region: str  # as written: AU, UK, US, EU
+    name: str  # the region's name for readers ("Australia"), or the code
+    value: str
+
 
 # The classifications of `codes:`, in the order the page lists them, by front-matter key.
 CODE_SYSTEMS = {"icd10": "ICD-10", "icd11": "ICD-11", "mesh": "MeSH", "omim": "OMIM",
                 "snomed": "SNOMED CT", "atc": "ATC", "cas": "CAS", "drugbank": "DrugBank"}
+
+# The public page of each registry that shows one code; `{code}` is the code, URL-quoted.
+# SNOMED CT has no public page without accepting a licence, so its codes are not linked;
+# the ICD-11 browser has no address per code, so an ICD-11 code links to the browser of its
+# release, where the code is searched for.
+CODE_URLS = {
+    "icd10": "https://icd.who.int/browse10/2019/en#/{code}",
+    "icd11": "https://icd.who.int/browse/2024-01/mms/en",
+    "mesh": "https://meshb.nlm.nih.gov/record/ui?ui={code}",
+    "omim": "https://omim.org/entry/{code}",
+    "atc": "https://atcddd.fhi.no/atc_ddd_index/?code={code}",
+    "cas": "https://commonchemistry.cas.org/detail?cas_rn={code}",
+    "drugbank": "https://go.drugbank.com/drugs/{code}",
+}
+
+# Names of the regions drug fields are most often given for; other codes are shown as written.
+REGION_NAMES = {"AU": "Australia", "CA": "Canada", "DE": "Germany", "EU": "European Union",
+                "FR": "France", "IN": "India", "INT": "International", "JP": "Japan",
+                "NZ": "New Zealand", "UK": "United Kingdom", "GB": "United Kingdom",
+                "US": "United States"}
+
+
+def code_url(system: str, value: str) -> str:
+    """The registry page of a code, or "" when its classification has none."""
+    template = CODE_URLS.get(system)
+    return template.format(code=quote(value, safe="")) if template and value else ""
 
 
 @dataclass(frozen=True)
@@ -155,6 +209,17 @@ class ArticleView:
     upstream: UpstreamView | None = None
     synonyms: tuple[str, ...] = ()  # other names of the subject (`synonyms:`)
     codes: tuple[CodeView, ...] = ()  # classification codes (`codes:`)
+    # a medicine's routes of administration, pregnancy category and legal status by region
+    routes: tuple[str, ...] = ()
+    pregnancy_category: tuple[RegionalValue, ...] = ()
+    legal_status: tuple[RegionalValue, ...] = ()
+    stub: bool = False  # a short article the site marks as one to be expanded
+
+    @property
+    def has_infobox(self) -> bool:
+        """Whether the page has facts to show in its infobox."""
+        return bool(self.synonyms or self.codes or self.routes or self.pregnancy_category
+                    or self.legal_status)
 
     @property
     def authors(self) -> str:
@@ -272,7 +337,10 @@ def build_view(article: Article, site: Site, absolute_links: bool = False,
         last_reviewed=_date(fm.get("last_reviewed")), sections=tuple(sections),
         see_also=tuple(see_also), links=tuple(linked), attribution=attribution,
         references=references, upstream=upstream, synonyms=_strings(fm.get("synonyms")),
-        codes=_codes(fm.get("codes")))
+        codes=_codes(fm.get("codes")), routes=_strings(fm.get("routes")),
+        pregnancy_category=_regional(fm.get("pregnancy_category")),
+        legal_status=_regional(fm.get("legal_status")),
+        stub=fm.get("stub") is True or article.type == "stub")
 
 
 def _strings(value: Any) -> tuple[str, ...]:
@@ -287,6 +355,15 @@ def _codes(value: Any) -> tuple[CodeView, ...]:
         return ()
     found = ((system, name, _strings(value.get(system))) for system, name in CODE_SYSTEMS.items())
     return tuple(CodeView(system, name, values) for system, name, values in found if values)
+
+
+def _regional(value: Any) -> tuple[RegionalValue, ...]:
+    """A mapping of region to text, as written; entries that are not text are left out."""
+    if not isinstance(value, dict):
+        return ()
+    found = ((_text(region), _text(text)) for region, text in value.items())
+    return tuple(RegionalValue(region, REGION_NAMES.get(region, region), text)
+                 for region, text in found if region and text)
 
 
 def _upstream(value: Any) -> UpstreamView | None:
@@ -343,7 +420,7 @@ def _sections(article: Article, site: Site, style: LinkStyle
     from pipeline.render.references import reference_list_html, reference_views
 
     references = reference_views(entries, numbering)
-    listed = sanitise(reference_list_html(references, numbering))
+    listed = sanitise(breakable_addresses(reference_list_html(references, numbering)))
     text = "\n".join(f"{ref.number}. {ref.text}" for ref in references)
     at = next((i for i, s in enumerate(sections) if s.title.lower() in REFERENCES_TITLES),
               None)

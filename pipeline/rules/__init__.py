@@ -5,6 +5,8 @@ check and fix in one `Rule` (`pipeline.diagnostics.Rule`):
 
 - `source`: SRC rules the loader reports while reading the file (no check of their own);
 - `schema_rules`: FMT, MED101-106 and LIC101, reported by the schema (`x-code`);
+- `codes`: COD, the classification codes (COD101 from the schema's patterns, COD102
+  the check digits);
 - `structure`, `licensing`, `credits`, `links`, `references`, `trust`, `safety`: rules on
   one article;
 - `files`: SEC104, file names across the corpus (with the per-file SEC103/SEC104 checks);
@@ -21,6 +23,7 @@ from collections.abc import Callable, Iterable
 
 from pipeline.diagnostics import FAMILIES, Diagnostic, Rule
 from pipeline.model import Article
+from pipeline.rules import codes as code_rules
 from pipeline.rules import (
     credits,
     files,
@@ -39,8 +42,8 @@ from pipeline.rules.context import Context
 
 RuleFunction = Callable[[Article, Context], Iterable[Diagnostic]]
 
-_MODULES = (source, schema_rules, structure, licensing, credits, links, references, trust,
-            safety, files, suppressions, publishing)
+_MODULES = (source, schema_rules, code_rules, structure, licensing, credits, links, references,
+            trust, safety, files, suppressions, publishing)
 
 
 def _catalogue(rules: Iterable[Rule]) -> dict[str, Rule]:

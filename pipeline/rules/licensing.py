@@ -8,9 +8,18 @@ from typing import Any
 
 from pipeline.diagnostics import Diagnostic, Rule, make
 from pipeline.fix import fix_license_spelling
-from pipeline.licenses import Verdict, alternatives, normalise, normalise_expression, verdict
+from pipeline.licenses import (
+    LICENSES,
+    Verdict,
+    alternatives,
+    normalise,
+    normalise_expression,
+    verdict,
+)
 from pipeline.model import Article, FieldPath
 from pipeline.rules.context import Context
+from pipeline.rules.structure import placeholder_in
+from pipeline.suggest import closest
 
 WHY_NOT: dict[Verdict, str] = {
     "non-commercial": "NC licences forbid commercial use, but CC BY-SA lets anyone reuse the "
@@ -44,17 +53,25 @@ def image_license(article: Article, context: Context) -> Iterator[Diagnostic]:
     """LIC102/LIC103: each image's licence lets it be part of a CC BY-SA article."""
     for path, text in _image_licences(article):
         found = verdict(text)
-        if found == "compatible" or not text.strip():
-            continue
+        if found == "compatible" or not text.strip() or placeholder_in(text):
+            continue  # a draft's `TODO` is reported by MED109
         name = _file_of(article, path)
         if found == "unknown":
             yield _at(article, path, "LIC103",
                       f"licence {text!r} of image {name!r} is not one the encyclopedia knows",
-                      f"write the licence as an SPDX id; accepted: {ACCEPTED}")
+                      _near(text) + f"write the licence as an SPDX id; accepted: {ACCEPTED}")
             continue
         yield _at(article, path, "LIC102",
                   f"image {name!r} is under {text}, which may not be included in a CC BY-SA "
                   "article", f"{WHY_NOT[found]}; find an image under {ACCEPTED}")
+
+
+def _near(text: str) -> str:
+    """The "did you mean `CC-BY-SA-4.0`? " of a hint: the known licence nearest to each
+    unknown part of `text` (an `OR` expression part by part), "" when none is near."""
+    found = [spdx for part in alternatives(text) if normalise(part) is None
+             and (spdx := closest(part, LICENSES)) is not None]
+    return f"did you mean {' OR '.join(f'`{spdx}`' for spdx in found)}? " if found else ""
 
 
 def _file_of(article: Article, path: FieldPath) -> str:
@@ -75,8 +92,8 @@ def upstream_license(article: Article, context: Context) -> Iterator[Diagnostic]
     if not isinstance(upstream, dict) or not isinstance(upstream.get("license"), str):
         return
     text = upstream["license"]
-    if not text.strip():
-        return
+    if not text.strip() or placeholder_in(text):
+        return  # a draft's `TODO` is reported by MED109
     usable = [part for part in alternatives(text)
               if normalise(part) not in _NOT_FOR_ADAPTED_TEXT]
     found = verdict(" OR ".join(usable)) if usable else None
@@ -88,7 +105,8 @@ def upstream_license(article: Article, context: Context) -> Iterator[Diagnostic]
         yield _at(article, path, "LIC105",
                   f"licence {text!r} of the adapted work {title!r} is not one the "
                   "encyclopedia knows",
-                  f"write the licence as an SPDX id; text may be adapted from {ACCEPTED_TEXT}")
+                  _near(text) + "write the licence as an SPDX id; text may be adapted from "
+                  f"{ACCEPTED_TEXT}")
         return
     reason = (WHY_NOT[found].replace("the image", "the text") if found is not None else
               "the GPL lets an adaptation be shared only under the GPL, not under CC BY-SA")
@@ -97,14 +115,37 @@ def upstream_license(article: Article, context: Context) -> Iterator[Diagnostic]
               "into a CC BY-SA article", f"{reason}; adapt text only from {ACCEPTED_TEXT}")
 
 
+def article_licences(context: Context) -> frozenset[str] | None:
+    """The licences the schema allows for an article itself (LIC101), None if it lists none."""
+    from pipeline.schema import load_schema
+
+    schema = load_schema(context.config.schema)
+    field = schema.get("$defs", {}).get("front_matter", {}).get("properties", {}).get(
+        "license", {})
+    allowed = field.get("enum") if isinstance(field, dict) else None
+    if not isinstance(allowed, list):
+        return None
+    return frozenset(value for value in allowed if isinstance(value, str))
+
+
 def license_spelling(article: Article, context: Context) -> Iterator[Diagnostic]:
-    """LIC104: licences written as `CC BY-SA 3.0` or a deed URL are read as their SPDX id."""
+    """LIC104: licences written as `CC BY-SA 3.0` or a deed URL are read as their SPDX id.
+    Only when that id may be used there: a licence the article may not have (LIC101), or an
+    image may not be under (LIC102), is reported by that rule alone, whose hint says what to
+    do instead of proposing a spelling that would still be refused."""
     fields: list[tuple[FieldPath, str]] = list(_image_licences(article))
     if isinstance(article.front_matter.get("license"), str):
         fields.insert(0, (("license",), article.front_matter["license"]))
     for path, text in fields:
         spdx = normalise_expression(text)
-        if spdx is not None and spdx != text.strip():
+        if spdx is None or spdx == text.strip():
+            continue
+        if path == ("license",):
+            allowed = article_licences(context)
+            refused = allowed is not None and spdx not in allowed
+        else:
+            refused = verdict(spdx) != "compatible"
+        if not refused:
             yield _at(article, path, "LIC104",
                       f"licence {text!r} is read as the SPDX id {spdx!r}",
                       f"write `license: {spdx}`")

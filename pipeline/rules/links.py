@@ -2,18 +2,24 @@
 
 from __future__ import annotations
 
+import os
 import re
-from collections.abc import Iterator
+import unicodedata
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass
+from pathlib import Path
 from typing import TYPE_CHECKING
 from urllib.parse import urlsplit
 
 from pipeline.diagnostics import Diagnostic, Rule, make
+from pipeline.fsio import display_path
 from pipeline.load import heading_ids
 from pipeline.model import Article, Link, Section
-from pipeline.names import link_target
+from pipeline.names import link_target, slug_of, slugify
 from pipeline.rules.context import Context, mentions_in
 from pipeline.rules.safety import WEB_SCHEMES, scheme_of
 from pipeline.rules.structure import placeholder_in
+from pipeline.suggest import closest, did_you_mean
 
 if TYPE_CHECKING:
     from markdown_it.token import Token
@@ -46,11 +52,13 @@ def internal_links(article: Article, context: Context) -> Iterator[Diagnostic]:
         slug = link_target(link.target).article
         if slug is None:
             yield _broken(article, link, f"link target {link.target!r} is not an article",
-                          _suggest(path))
+                          _suggest(path, article, context))
             continue
         if slug != article.slug and not context.corpus.exists(slug):
+            near = did_you_mean(slug, _slugs(article, context), "`{}.md`")
             yield _broken(article, link, f"link to {path!r}: there is no such article",
-                          "fix the file name, or write the article first")
+                          f"{near} fix the file name, or write the article first"
+                          if near else "fix the file name, or write the article first")
             continue
         if fragment:
             target = article if slug == article.slug else context.corpus.get(slug)
@@ -58,9 +66,27 @@ def internal_links(article: Article, context: Context) -> Iterator[Diagnostic]:
                 yield from _anchor(article, link, target, fragment, path)
 
 
-def _suggest(path: str) -> str:
-    name = path.rstrip("/").rsplit("/", 1)[-1].removesuffix(".md").lower()
-    slug = "-".join(re.findall(r"[a-z0-9]+", name)) or "slug"
+_PAGE_SUFFIXES = (".md", ".html", ".htm", ".pdf", ".json")
+
+
+def _slugs(article: Article, context: Context) -> set[str]:
+    return context.corpus.slugs() | {article.slug}
+
+
+def _suggest(path: str, article: Article, context: Context) -> str:
+    """The hint for a link that does not name an article as `slug.md`: the article it most
+    likely means (`asthma.html` → `asthma.md`), else how such links are written."""
+    name = path.rstrip("/").rsplit("/", 1)[-1]
+    suffix = next((s for s in _PAGE_SUFFIXES if name.lower().endswith(s)), "")
+    stem = name[:len(name) - len(suffix)] if suffix else name
+    slug = "-".join(re.findall(r"[a-z0-9]+", stem.lower())) or "slug"
+    slugs = _slugs(article, context)
+    known = slug if slug in slugs else closest(slug, slugs)
+    if known is not None and suffix.lower() in (".html", ".htm", ".pdf", ".json"):
+        return (f"link to `{known}.md` (the article), not its {suffix[1:].upper()} file: "
+                f"write `[...]({known}.md)`")
+    if known is not None:
+        return f"link to the article by its file name alone: `{known}.md`"
     return f"link to another article by its file name alone, e.g. `{slug}.md`"
 
 
@@ -74,7 +100,8 @@ def _anchor(article: Article, link: Link, target: Article, fragment: str, where:
     if fragment in anchors:
         return
     close = [a for a in sorted(anchors) if a == fragment.lower() or fragment.lower() in a]
-    hint = (f"did you mean `#{close[0]}`?" if close else
+    near = close[0] if close else closest(fragment, anchors)
+    hint = (f"did you mean `#{near}`?" if near is not None else
             "link to a section that exists: " + ", ".join(f"#{a}" for a in sorted(anchors)))
     yield make(article.path, link.line, link.column, "LNK102",
                f"{where} has no section {'#' + fragment!r}", hint)
@@ -191,6 +218,53 @@ def orphan(article: Article, context: Context) -> Iterator[Diagnostic]:
                "related article")
 
 
+# -- titles across the corpus (a corpus check, run by `pipeline.check.corpus_problems`) ---------
+
+
+@dataclass(frozen=True)
+class Title:
+    """An article's title and where it is written."""
+
+    text: str
+    line: int
+    column: int
+
+
+def folded_title(text: str) -> str:
+    """A title as LNK106 compares it: case, width and spacing ignored."""
+    return " ".join(unicodedata.normalize("NFKC", text).casefold().split())
+
+
+def duplicate_titles(titles: dict[Path, Title], reported: Iterable[Path] | None = None
+                     ) -> list[Diagnostic]:
+    """LNK106: no two articles have the same title (case, width and spacing ignored). The
+    article named after the title (`immune-dysregulation.md` for "Immune dysregulation")
+    keeps it, else the first in file order; each other one is reported at its title, with
+    the place of the one that keeps it. Only the files in `reported` (default: all) are
+    reported; the others take part as the rest of the corpus does."""
+    shown = set(titles if reported is None else reported)
+    first: dict[str, tuple[Path, Title]] = {}
+    problems: list[Diagnostic] = []
+    for path in sorted(titles, key=lambda p: (slug_of(p) != slugify(titles[p].text),
+                                              os.path.abspath(p))):
+        title = titles[path]
+        key = folded_title(title.text)
+        if not key:
+            continue
+        holder, held = first.setdefault(key, (path, title))
+        if holder == path or path not in shown:
+            continue
+        where = f"{display_path(holder)}:{held.line}:{held.column}"
+        message = (f"title {title.text!r} is also the title of {where}"
+                   if held.text == title.text else
+                   f"title {title.text!r} is the title of {where} ({held.text!r}) once case "
+                   "and spacing are ignored")
+        problems.append(make(display_path(path), title.line, title.column, "LNK106", message,
+                             "give each article its own title (say what sets this one "
+                             "apart), or merge the two articles into one"))
+    return problems
+
+
 RULES: tuple[Rule, ...] = (
     Rule("LNK101", "broken-link", "error",
          "An internal link or See Also entry points to an article that does not exist, or is "
@@ -221,4 +295,13 @@ RULES: tuple[Rule, ...] = (
          "Plain http can be read and altered on the way; most sites serve https.",
          "[NHS](http://www.nhs.uk/)\n", "[NHS](https://www.nhs.uk/)\n",
          check=external_links),
+    Rule("LNK106", "duplicate-title", "error",
+         "Two articles have the same title (case and spacing ignored).",
+         "Readers choose an article by its title: in links, See Also lists, search results, "
+         "the A-Z index and category pages, two articles of one title cannot be told apart.",
+         "title: Immune dysregulation   # in immune-dysregulation.md\n"
+         "title: Immune dysregulation   # and in immune-dysregulation-disorder.md\n",
+         "title: Immune dysregulation   # in immune-dysregulation.md\n"
+         "title: IPEX syndrome          # in ipex-syndrome.md\n",
+         check=duplicate_titles, scope="corpus"),
 )

@@ -1,14 +1,15 @@
-"""FMT, MED101-106 and LIC101: what the schema says, reported by `pipeline.schema`.
+"""FMT, MED101-106, MED110 and LIC101: what the schema says, reported by `pipeline.schema`.
 
 Each rule of the schema (`schemas/article.schema.json` by default) names its code (`x-code`);
 the check here validates the article against the configured schema and reports those codes.
-MED106 (a heading that is a synonym of the canonical one) is fixed by `--fix`.
+`--fix` puts sections in the outline's order (MED102), renames a heading that is a synonym of
+the canonical one (MED106) and one that most likely names a missing required section (MED110).
 """
 
 from __future__ import annotations
 
 from pipeline.diagnostics import Diagnostic, Rule
-from pipeline.fix import fix_heading_synonym
+from pipeline.fix import fix_heading_synonym, fix_likely_heading, fix_section_order
 from pipeline.model import Article
 from pipeline.rules.context import Context
 from pipeline.schema import check_schema
@@ -70,11 +71,12 @@ RULES: tuple[Rule, ...] = (
          "Readers find the same information in the same place in every article of a type.",
          "## Overview\n## Symptoms\n", "## Overview\n## Causes\n## Symptoms\n",
          check=check),
-    Rule("MED102", "section-order", "error",
-         "A section is out of the order the schema sets for this type of article.",
+    Rule("MED102", "section-order", "warning",
+         "A section is out of the order the schema sets for this type of article (the order of "
+         "Wikipedia's medical manual of style); `--fix` moves whole sections into that order.",
          "A fixed order makes articles predictable to read and to compare.",
-         "## Symptoms\n## Causes\n", "## Causes\n## Symptoms\n",
-         check=check),
+         "## Treatment\n## Symptoms\n", "## Symptoms\n## Treatment\n",
+         check=check, fix=fix_section_order),
     Rule("MED103", "empty-section", "error", "A section has a heading but no content.",
          "An empty section promises information the article does not give.",
          "## Causes\n## Symptoms\n", "## Causes\nGenetic variants...\n## Symptoms\n",
@@ -93,6 +95,14 @@ RULES: tuple[Rule, ...] = (
          "One name per section keeps links and navigation consistent.",
          "## Signs and symptoms\n", "## Symptoms\n",
          check=check, fix=fix_heading_synonym),
+    Rule("MED110", "likely-section-name", "error",
+         "A heading the schema does not know most likely names a required section that is "
+         "missing (\"Diagnostic approach\" for Diagnosis); `--fix` renames it.",
+         "One diagnostic that names the section is clearer than an unknown section and a "
+         "missing one, and the same name in every article keeps links and navigation "
+         "consistent.",
+         "## Diagnostic approach\n", "## Diagnosis\n",
+         check=check, fix=fix_likely_heading),
     Rule("LIC101", "article-license", "error",
          "The article licence is not CC BY-SA (CC-BY-SA-3.0 or CC-BY-SA-4.0).",
          "The encyclopedia is published under CC BY-SA; every article must be too.",

@@ -83,9 +83,9 @@ def find(article: Article) -> tuple[list[Suppression], list[Diagnostic]]:
     """Every suppression comment of the file, and the problems of malformed ones."""
     suppressions: list[Suppression] = []
     problems: list[Diagnostic] = []
-    code_lines = _code_lines(article)
+    in_code = code_lines(article)
     for number, text in enumerate(article.lines, start=1):
-        if number in code_lines or "pipeline" not in text.lower():
+        if number in in_code or "pipeline" not in text.lower():
             continue
         for match in _DIRECTIVE.finditer(text):
             in_front_matter = number < article.body_line
@@ -196,7 +196,7 @@ def _field_end(article: Article, line: int) -> int:
     return min(last, article.body_line - 2)
 
 
-def _code_lines(article: Article) -> set[int]:
+def code_lines(article: Article) -> set[int]:
     """File lines inside fenced or indented code blocks, where comments are shown as text."""
     lines: set[int] = set()
     for token in article.tokens:

@@ -14,6 +14,7 @@ from typing import Any
 from pipeline.diagnostics import Diagnostic, Rule, make
 from pipeline.model import Article
 from pipeline.rules.context import Context
+from pipeline.rules.structure import placeholder_in
 from pipeline.rules.text import (
     Block,
     front_matter_strings,
@@ -21,6 +22,7 @@ from pipeline.rules.text import (
     position,
     without_code_spans,
 )
+from pipeline.suggest import closest
 
 # Professional designations readers can look up; `credentials = [...]` in the configuration
 # adds more. Compared without dots, spaces or case: "M.D." is MD, "MB ChB" is MBCHB.
@@ -42,14 +44,27 @@ CREDENTIALS: frozenset[str] = frozenset({
     "PA", "PAC", "DC", "OD", "AUD", "PSYD", "DCLINPSY", "CPSYCHOL",
     # dentistry
     "DDS", "DMD", "BDS", "MDS", "FDS",
+    # national medical degrees, diplomas and fellowships: India (NBE, MCI), Pakistan and
+    # Bangladesh, Africa, Australasia, Ireland, Europe, North America
+    "DNB", "DM", "MCH", "DGO", "DA", "DPM", "DMRD", "DMRT", "DOMS", "DLO", "DVD", "DDVL",
+    "DTCD", "DPH", "DCP", "DIPNB", "MNAMS", "FNB", "FICS", "FIAP", "FICP", "FICOG",
+    "FCPS", "MCPS", "FMCP", "FMCS", "FWACP", "FWACS", "FCP", "FCPSA", "FCS", "FCSSA",
+    "MRCPI", "MICGP", "FCAI", "MRCEM", "FRCEM", "FCEM", "MRCA", "MRCPATH",
+    "FRACGP", "FACRRM", "FACEM", "FANZCA", "FRANZCP", "FRANZCOG", "DRANZCOG", "FRCOPHTH",
+    "FCFP", "FRCPSC", "FAAFP", "FACOG", "FACE", "FCCP", "FAHA", "FIDSA", "FAAN", "FACG",
+    "FACR", "FASN", "FESC", "FAAD", "DRMED", "MDPHD", "BMEDSCI", "BMSC", "DIPHIV",
+    # pharmacy, nursing and allied health, as more countries write them
+    "MPS", "CPHT", "BSCN", "MSCN", "CNS", "CNP", "NPC", "FNPBC", "ACNP", "PMHNP", "RNEC",
+    "RNP", "CPNP", "AGNP", "RRT", "CRT", "MT", "MLS", "EMTP", "NRP",
 })
 
 _CREDENTIAL_SPLIT = re.compile(r"[,;/]+")
 _CREDENTIAL_NOISE = re.compile(r"[\s.\-()]+")
+_SPECIALTY = re.compile(r"\([^()]*\)|\[[^\[\]]*\]")  # `DNB (Paediatrics)`, `MBBS (Hons)`
 
 
 def _credential_key(text: str) -> str:
-    return _CREDENTIAL_NOISE.sub("", text).upper()
+    return _CREDENTIAL_NOISE.sub("", _SPECIALTY.sub(" ", text)).upper()
 
 
 def recognised_credentials(context: Context) -> frozenset[str]:
@@ -65,6 +80,8 @@ def credentials(article: Article, context: Context) -> Iterator[Diagnostic]:
     for index, person in enumerate(contributors):
         if not isinstance(person, dict) or not isinstance(person.get("credentials"), str):
             continue
+        if placeholder_in(person["credentials"]):
+            continue  # a draft's `TODO`: MED109 reports it
         unknown = [part.strip() for part in _CREDENTIAL_SPLIT.split(person["credentials"])
                    if part.strip() and _credential_key(part) not in known]
         if unknown:
@@ -72,11 +89,21 @@ def credentials(article: Article, context: Context) -> Iterator[Diagnostic]:
             listed = ", ".join(repr(u) for u in unknown)
             verb = "is not a recognised designation" if len(unknown) == 1 else \
                 "are not recognised designations"
+            near = [f"`{found}` for {part!r}" for part in unknown
+                    if (found := _closest_credential(part, known)) is not None]
             yield make(article.path, span.line, span.column, "TRS101",
                        f"credentials {listed} of {person.get('name', 'a contributor')!s} {verb}",
-                       "write designations such as MD, MBBS, PhD, RN, PharmD or RD, separated "
+                       (f"did you mean {', '.join(near)}? " if near else "")
+                       + "write designations such as MD, MBBS, PhD, RN, PharmD or RD, separated "
                        "by commas; add others to `credentials = [...]` in [tool.pipeline]",
                        span.end_line, span.end_column)
+
+
+def _closest_credential(written: str, known: frozenset[str]) -> str | None:
+    """The recognised designation a misspelt one is nearest to (`MBSS` → `MBBS`); only for
+    designations of three letters or more, where a near one is likely the one meant."""
+    key = _credential_key(written)
+    return closest(key, known, cutoff=0.75) if len(key) >= 3 else None
 
 
 def reviewer_credentials(article: Article, context: Context) -> Iterator[Diagnostic]:
@@ -175,6 +202,45 @@ PROMOTION: tuple[tuple[str, tuple[str, ...], re.Pattern[str]], ...] = tuple(
          r"\btired\s+of\s+being\s+(?:overweight|fat)\b|\blose\s+\d+\s*(?:lbs?|pounds|kg|"
          r"kilos)\s+(?:fast|quickly|in\s+\d+\s+(?:days?|weeks?))\b"),
     ))
+# A price stated as a fact, as encyclopedias give them ("In the United States a month of
+# treatment costs about 9,800 USD", "The wholesale cost in the developing world is about
+# US$0.50 per dose"), is information; the same amount in a sales pitch is an advert.
+_COST = re.compile(r"\b(?:costs?|costing|costed|prices?|priced|pricing|wholesale|expenses?|"
+                   r"expenditure|spent|spending|supply|reimburs\w*)\b", re.IGNORECASE)
+_PER_UNIT = re.compile(
+    r"\s*(?:per|a|an|each|for\s+(?:a|an|one|each|the))\s+(?:(?:typical|standard|full|"
+    r"single|whole)\s+)?(?:doses?|months?|years?|days?|weeks?|tablets?|pills?|capsules?|"
+    r"vials?|ampoules?|injections?|courses?|treatments?|persons?|people|patients?|packs?|"
+    r"bottles?|inhalers?|units?|prescriptions?|cycles?|infusions?|kg|g|mg|ml)\b",
+    re.IGNORECASE)
+_PITCH = re.compile(
+    r"!|\b(?:buy|buying|shop|shopping|discount(?:s|ed)?|sale|deals?|offers?|save|saving|"
+    r"coupons?|promo\w*|hurry|limited|subscribe|checkout|cart|cheapest|bargain|"
+    r"free\s+(?:shipping|delivery|postage)|call|(?<!in\s)order(?:ing)?|get\s+yours)\b"
+    r"|\d\s?%\s*off\b|\(\s*https?://[^)\s]*(?:shop|store|buy|cart|order|product)",
+    re.IGNORECASE)
+_PITCHED_AMOUNT = re.compile(r"\b(?:only|just)\s+(?:about\s+|around\s+)?$",
+                             re.IGNORECASE)
+
+
+def _price_is_a_fact(text: str, match: re.Match[str]) -> bool:
+    """Whether the price `match` found is stated as a fact: its sentence says what something
+    costs (cost, price, wholesale...) or the amount is per dose, month, course..., and nothing
+    in it sells (buy, order, discount, offer, call, `!`, `% off`, a link to a shop, "only
+    $9.99")."""
+    start, end = match.start(), match.end()
+    before = max([text.rfind("\n", 0, start),
+                  *(found.start() for found in _SENTENCE_STOP.finditer(text, 0, start))])
+    after = _SENTENCE_STOP.search(text, end)
+    line_end = text.find("\n", end)
+    stop = min(after.end() if after else len(text), line_end if line_end >= 0 else len(text))
+    sentence = text[before + 1:stop]
+    if _PITCH.search(sentence) or _PITCHED_AMOUNT.search(text, before + 1, start):
+        return False
+    return bool(_COST.search(sentence) or _PER_UNIT.match(text, end))
+
+
+_SENTENCE_STOP = re.compile(r"[.!?](?=\s|$)")
 _MARKUP = re.compile(r"[*_~`\[\]]")
 _WORD = re.compile(r"[^\W_]+")
 _TRIGGERS = tuple((frozenset(t for t in triggers if t.isalnum()),
@@ -194,6 +260,8 @@ def promotions(text: str) -> list[tuple[int, str]]:
         if words.isdisjoint(trigger_words) and not any(sign in lowered for sign in signs):
             continue  # cheap: most text has none of the words a pattern needs
         for match in pattern.finditer(plain):
+            if label == "a price" and _price_is_a_fact(plain, match):
+                continue
             row = plain.count("\n", 0, match.start())
             if row not in first or match.start() < first[row][0]:
                 first[row] = (match.start(), label)
@@ -238,6 +306,37 @@ DOSE = re.compile(
     r"(?:mg|mcg|µg|μg|micrograms?|milligrams?|grams?|g|ml|mL|millilitres?|milliliters?|"
     r"units?|IU|tablets?|capsules?)(?!\w)(?!/\s?(?:d?l|dL|L|mmol|mol)\b)",
     re.IGNORECASE)
+
+
+# A mass that is chemistry, not a dose: a molar mass (`259.349 g/mol`, `g·mol⁻¹`), or a mass
+# in a sentence (or table) about molecular weight, daltons or a chemical formula.
+_MASS_UNIT = re.compile(r"(?:mg|mcg|µg|μg|micrograms?|milligrams?|grams?|g)$", re.IGNORECASE)
+_GRAMS = re.compile(r"(?<![a-zµμ])(?:grams?|g)$", re.IGNORECASE)  # how molar masses are given
+_PER_MOLE = re.compile(r"\s*(?:[/·⋅∙.]|\s|\bper\s)\s*(?:mol|mole)\b", re.IGNORECASE)
+_CHEMISTRY = re.compile(
+    r"\b(?:molar\s+mass|molecular\s+(?:weight|mass)|formula\s+(?:weight|mass)|"
+    r"chemical\s+formula|(?:kilo)?daltons?|g\s*[/·⋅∙]\s*mol|mol\s*(?:\u2212|-|\^-?|⁻)[1¹])(?!\w)"
+    r"|\b(?-i:[km]?Da)\b"
+    r"|(?<!\w)(?-i:C[\d₀-₉]+H[\d₀-₉]+(?:[A-Z][a-z]?[\d₀-₉]*)*)(?!\w)",  # C13H18O2
+    re.IGNORECASE)
+
+
+def chemistry(text: str, match: re.Match[str], around: str = "") -> bool:
+    """Whether the `DOSE` match in `text` is a mass of chemistry rather than a dose: a mass
+    per mole (`g/mol`, `g·mol⁻¹`, `mg per mole`), or a mass in grams in a sentence (or in
+    `around`: the rest of its table, where an infobox gives them) that speaks of molar
+    mass, molecular weight or daltons, or names a chemical formula. Doses in mg or
+    micrograms next to them stay doses."""
+    if not _MASS_UNIT.search(match.group(0)):
+        return False
+    if _PER_MOLE.match(text, match.end()):
+        return True
+    if not _GRAMS.search(match.group(0)):
+        return False
+    start = max([0, *(found.end() for found in _SENTENCE_END.finditer(text, 0, match.start()))])
+    after = _SENTENCE_END.search(text, match.end())
+    sentence = text[start:after.start() + 1 if after else len(text)]
+    return bool(_CHEMISTRY.search(sentence) or _CHEMISTRY.search(around))
 
 
 _SENTENCE_END = re.compile(r"[.!?][\"'\u201d\u2019)]*\s+(?=[^a-z\s])")
@@ -302,6 +401,26 @@ def _captioned_tables(article: Article) -> dict[int, bool]:
     return rows
 
 
+def _table_texts(article: Article) -> dict[int, str]:
+    """Each table row (index of its `tr_open`) → the text of its whole table, where a
+    chemistry infobox names the formula and the molar mass."""
+    rows: dict[int, str] = {}
+    inside: list[int] = []
+    parts: list[str] = []
+    for index, token in enumerate(article.tokens):
+        if token.type == "table_open":
+            inside, parts = [], []
+        elif token.type == "tr_open":
+            inside.append(index)
+        elif token.type == "inline" and inside:
+            parts.append(token.content)
+        elif token.type == "table_close":
+            text = " | ".join(parts)
+            rows.update(dict.fromkeys(inside, text))
+            inside, parts = [], []
+    return rows
+
+
 def doses(article: Article, context: Context) -> Iterator[Diagnostic]:
     """TRS105: in a drug article, every dose has its source: an https link in the same
     paragraph, list item or table row, or a citation (`[@key]`) in the same sentence, list
@@ -312,6 +431,7 @@ def doses(article: Article, context: Context) -> Iterator[Diagnostic]:
     for block in inline_blocks(article):
         groups.setdefault(block.container, []).append(block)
     captioned: dict[int, bool] | None = None
+    tables: dict[int, str] | None = None
     for container, blocks in groups.items():
         children = [child for block in blocks for child in block.token.children or []]
         if any(_is_reference(child) for child in children):
@@ -325,11 +445,17 @@ def doses(article: Article, context: Context) -> Iterator[Diagnostic]:
                 captioned = _captioned_tables(article)
             if captioned.get(container):
                 continue
+        table = ""  # a table row is read with its whole table (an infobox)
+        if kind == "tr_open":
+            if tables is None:
+                tables = _table_texts(article)
+            table = tables.get(container, "")
         for block in blocks:
             text = without_code_spans(block.content)
             cited = _cited_sentences(text, _citation_offsets(block))
             match = next((m for m in DOSE.finditer(text)
-                          if not any(start <= m.start() < end for start, end in cited)), None)
+                          if not any(start <= m.start() < end for start, end in cited)
+                          and not chemistry(text, m, table)), None)
             if match is not None:
                 line, column = position(article, block, match.start())
                 yield make(article.path, line, column, "TRS105",

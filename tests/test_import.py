@@ -117,7 +117,14 @@ def test_real_page_keeps_references_codes_and_publishes(tmp_path: Path, name: st
     published = publish(_config(root), PublishRequest(out=tmp_path / "build",
                                                       formats=("html", "json"), jobs=1))
     assert published.ok, published.diagnostics
-    assert (tmp_path / "build" / "html" / f"{result.drafts[0].slug}.html").exists()
+    page = (tmp_path / "build" / "html" / f"{result.drafts[0].slug}.html").read_text(
+        encoding="utf-8")
+    box = page.split('<aside class="infobox"', 1)[-1].split("</aside>", 1)[0]
+    ld = page.split('<script type="application/ld+json">', 1)[1].split("</script>", 1)[0]
+    assert '<aside class="infobox"' in page or not report.codes
+    for values in report.codes.values():  # in the infobox, and in the JSON-LD as MedicalCode
+        for value in values:
+            assert f">{value}<" in box and f'"codeValue":"{value}"' in ld.replace(" ", ""), value
 
 
 def test_export_with_several_pages(tmp_path: Path) -> None:
@@ -178,9 +185,11 @@ def test_fifty_megabyte_export_is_streamed_and_refused(tmp_path: Path) -> None:
             stream.write(line)
         stream.write("</text></revision></page></mediawiki>\n")
     tracemalloc.start()
-    with pytest.raises(ImportFailure, match="max_file_bytes"):
+    with pytest.raises(ImportFailure, match="max_file_bytes") as caught:
         import_pages(_config(root), [export])
     peak = tracemalloc.get_traced_memory()[1]
+    assert caught.value.exit_code == 1
+    assert "page 'Huge' has more than 1048576 bytes of text" in str(caught.value)
     tracemalloc.stop()
     assert peak < 8 * 1024 * 1024
     assert list((root / "articles").iterdir()) == []

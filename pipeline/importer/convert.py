@@ -33,13 +33,16 @@ CHANGES = "Converted to Markdown; sections renamed; advertising removed"
 _CONDITION_BOXES = ("infobox medical condition", "infobox disease", "infobox symptom")
 _DRUG_BOXES = ("drugbox", "infobox drug")
 _CODE_BOXES = ("medical resources", "medical condition classification and resources",
-               "infobox medical", "drugbox", "infobox drug", "infobox disease")
+               "infobox medical", "drugbox", "infobox drug", "infobox disease",
+               "drug resources", "chembox")
 # Infobox parameters (lower case) → our `codes:` keys.
 _CODE_PARAMS = {"icd10": "icd10", "icd-10": "icd10", "icd11": "icd11", "icd-11": "icd11",
                 "meshid": "mesh", "mesh": "mesh", "mesh_id": "mesh", "omim": "omim",
                 "snomed ct": "snomed", "snomed": "snomed", "snomedct": "snomed",
-                "cas_number": "cas", "cas number": "cas", "drugbank": "drugbank",
-                "atc": "atc"}
+                "cas_number": "cas", "cas number": "cas", "casno": "cas",
+                "drugbank": "drugbank", "atc": "atc", "atc_supplemental": "atc"}
+# Parameter pairs whose values join into one ATC code (Drugbox, Chembox Pharmacology).
+_ATC_PAIRS = {"atc_prefix": "atc_suffix", "atccode_prefix": "atccode_suffix"}
 MAINTENANCE = frozenset({
     "citation needed", "cn", "fact", "medcn", "medical citation needed", "vague",
     "clarify", "dubious", "better source needed", "better source", "when", "who", "which",
@@ -107,6 +110,9 @@ class _Context:
         self.blocks: list[str] = []
         self.images: list[dict[str, str]] = []
         self.footnotes: list[tuple[str, str]] = []
+        # Notes (`<ref group=…>`): definitions by (group, name), and the labels given.
+        self.note_texts: dict[tuple[str, str], Wikicode] = {}
+        self.note_labels: dict[tuple[str, str], str] = {}
         self.report = Report("")
 
 
@@ -114,7 +120,7 @@ def convert(page: Page, schema_outlines: dict[str, list[dict[str, Any]]],
             kind: str | None, existing: frozenset[str], slug: str,
             max_columns: int = 20) -> Draft:
     """The draft article for `page` (type `kind`, or the infobox's, or the best match)."""
-    code = mwparserfromhell.parse(page.text, skip_style_tags=False)
+    code = _parse(page.text)
     context = _Context(existing, max_columns)
     report = context.report
     report.title = page.title
@@ -217,6 +223,29 @@ def convert(page: Page, schema_outlines: dict[str, list[dict[str, Any]]],
 # -- reading the page ---------------------------------------------------------------------------
 
 
+def _parse(text: str) -> Wikicode:
+    """The page parsed with bold and italics. An unbalanced `''` inside a `<ref>` can make
+    mwparserfromhell give up on that ref (it comes out as text, `<ref>` and all). Then the
+    refs are found in a parse without style tags, lose their quote marks (a reference
+    entry is plain text anyway), and the page is parsed again."""
+    code = mwparserfromhell.parse(text, skip_style_tags=False)
+    if not _stray_refs(code):
+        return code
+    robust = mwparserfromhell.parse(text, skip_style_tags=True)
+    for tag in robust.filter_tags(recursive=True):
+        if str(tag.tag).strip().lower() == "ref" and tag.contents is not None \
+                and not _group(tag):
+            for node in tag.contents.filter_text(recursive=True):
+                node.value = str(node.value).replace("''", "")
+    again = mwparserfromhell.parse(str(robust), skip_style_tags=False)
+    return again if len(_stray_refs(again)) < len(_stray_refs(code)) else code
+
+
+def _stray_refs(code: Wikicode) -> list[Text]:
+    return [node for node in code.filter_text(recursive=True)
+            if "<ref" in str(node.value).lower()]
+
+
 def _name(template: Template) -> str:
     return " ".join(str(template.name).replace("_", " ").split()).lower()
 
@@ -253,11 +282,15 @@ def _group(tag: Tag) -> str:
 def _collect_definitions(code: Wikicode, context: _Context) -> None:
     """Every `<ref>` with content, wherever it is (list-defined and infobox refs too)."""
     for tag in code.filter_tags(recursive=True):
-        if str(tag.tag).strip().lower() != "ref" or _group(tag):
+        if str(tag.tag).strip().lower() != "ref":
             continue
         if tag.contents is None or not str(tag.contents).strip():
             continue
         name = _ref_name(tag)
+        if _group(tag):  # a note, perhaps defined in {{Reflist|group=…|refs=…}}
+            if name:
+                context.note_texts.setdefault((_group(tag), name), tag.contents)
+            continue
         if name and name in context.refs.by_name:
             continue
         entry = from_ref(tag.contents)
@@ -289,15 +322,15 @@ def _best_kind(titles: list[str], schema_outlines: dict[str, list[dict[str, Any]
 def _codes(boxes: list[Template]) -> dict[str, list[str]]:
     codes: dict[str, list[str]] = {}
     for box in boxes:
-        atc = ""
+        values = {" ".join(str(p.name).split()).lower(): plain(p.value) for p in box.params}
+        for prefix_key, suffix_key in _ATC_PAIRS.items():
+            prefix, suffix = values.get(prefix_key, ""), values.get(suffix_key, "")
+            code = prefix + suffix
+            if prefix.lower() != "none" and re.fullmatch(r"[A-Z]\d{2}[A-Z]{2}\d{2}", code) \
+                    and code not in codes.setdefault("atc", []):
+                codes["atc"].append(code)
         for parameter in box.params:
             key = " ".join(str(parameter.name).split()).lower()
-            if key == "atc_prefix":
-                atc = plain(parameter.value)
-                continue
-            if key == "atc_suffix" and atc and atc.lower() != "none":
-                codes.setdefault("atc", []).append(atc + plain(parameter.value))
-                continue
             target = _CODE_PARAMS.get(key)
             if target is None:
                 continue
@@ -316,6 +349,8 @@ def _code_values(value: Wikicode, target: str) -> list[str]:
             letter, number = args[0], args[1]
             decimal = args[2] if len(args) > 2 and args[2] else ""
             found.append(f"{letter}{number}" + (f".{decimal}" if decimal else ""))
+        elif name == "atc" and len(args) >= 2:  # {{ATC|G01|AD03}}
+            found.append(args[0] + args[1])
         elif args:
             found.append(args[0])
     if not found:
@@ -323,8 +358,8 @@ def _code_values(value: Wikicode, target: str) -> list[str]:
         found = [part for part in re.split(r"[,;\s]+", text) if part]
     pattern = {"mesh": r"^[A-Z]\d{6,9}$", "omim": r"^\d{6}$", "cas": r"^\d{2,7}-\d{2}-\d$",
                "drugbank": r"^DB\d{5}$", "icd10": r"^[A-Z]\d{2}(?:\.[0-9A-Z]{1,4})?$",
-               "snomed": r"^\d{6,18}$", "icd11": r"^[0-9A-Z]{2,4}(?:\.[0-9A-Z]{1,4})?$"
-               }.get(target, r"^\S+$")
+               "snomed": r"^\d{6,18}$", "icd11": r"^[0-9A-Z]{2,4}(?:\.[0-9A-Z]{1,4})?$",
+               "atc": r"^[A-Z]\d{2}[A-Z]{2}\d{2}$"}.get(target, r"^\S+$")
     return [v for v in found if re.match(pattern, v)]
 
 
@@ -453,6 +488,8 @@ def _wikilink(node: Wikilink, context: _Context) -> str:
     if ":" in low.split("#")[0] and not target.startswith(":"):
         return _children(node.text, context) if node.text else ""  # interwiki, other spaces
     label = _children(node.text, context) if node.text else _escape(target.split("#")[0])
+    if not target.split("#")[0].strip():  # [[#Section]]: a place on the same page
+        return label or _escape(target.lstrip("#"))
     slug = slugify(target.split("#")[0])
     if slug and slug in context.existing:
         return f"[{label}]({slug}.md)"
@@ -543,8 +580,11 @@ def _template(node: Template, context: _Context) -> str:
     if name in ("nbsp", "thinsp"):
         return " "
     if name in ("efn", "efn-ua", "efn-lr", "refn", "note") and args:
+        text = _note_text(args[-1].value, context)
+        if not text:
+            return ""
         label = str(len(context.footnotes) + 1)
-        context.footnotes.append((label, _tidy(_children(args[-1].value, context))))
+        context.footnotes.append((label, text))
         return f"[^{label}]"
     if name in ("cite pmid", "cite doi"):
         return ""
@@ -599,9 +639,33 @@ def _tag(node: Tag, context: _Context) -> str:
 
 
 def _footnote(node: Tag, context: _Context) -> str:
+    """A note (`<ref group=…>`) as a Markdown footnote; a note used again by name keeps its
+    label, and one defined elsewhere (a list-defined note) takes that definition's text."""
+    key = (_group(node), _ref_name(node))
+    if key[1] and key in context.note_labels:
+        return f"[^{context.note_labels[key]}]"
+    contents = node.contents if node.contents is not None and str(node.contents).strip() \
+        else context.note_texts.get(key) if key[1] else None
+    text = _note_text(contents, context) if contents is not None else ""
+    if not text:
+        return ""
     label = str(len(context.footnotes) + 1)
-    context.footnotes.append((label, _tidy(_children(node.contents, context))))
+    if key[1]:
+        context.note_labels[key] = label
+    context.footnotes.append((label, text))
     return f"[^{label}]"
+
+
+def _note_text(code: Wikicode, context: _Context) -> str:
+    """A note's wikitext as one line of Markdown (a footnote is one paragraph): its
+    paragraphs and list items run together; tables and images are left out of it."""
+    rendered = _render_blocks(list(code.nodes), context)
+    parts = []
+    for line in rendered.split("\n"):
+        line = re.sub(r"^\s*(?:[-*]|\d+\.)\s+", "", line).strip()
+        if line and not line.startswith(_BLOCK):
+            parts.append(line)
+    return _tidy(" ".join(parts))
 
 
 def _gallery(node: Tag, context: _Context) -> str:
@@ -687,7 +751,11 @@ def _see_also_links(nodes: list[Node], context: _Context) -> list[str]:
 def _front_matter(page: Page, kind: str, code: Wikicode, infobox: Template | None,
                   codes: dict[str, list[str]], context: _Context) -> str:
     site = page.site
-    license_ = site.license if site else "CC-BY-SA-4.0"
+    license_ = site.license_on(page.date) if site else "CC-BY-SA-4.0"
+    if site and site.earlier and not page.date:
+        context.report.todo.append(
+            f"adapted_from.license: the revision's date is unknown; {site.name} text from "
+            f"before {site.earlier[0]} is {site.earlier[1]}, not {site.license}")
     summary = _summary(code)
     category = _category(infobox)
     data: dict[str, Any] = {

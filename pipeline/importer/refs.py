@@ -41,14 +41,16 @@ class RefTable:
     entries: dict[str, CSL] = field(default_factory=dict)
     by_name: dict[str, str] = field(default_factory=dict)  # <ref name=…> → id
     by_key: dict[str, str] = field(default_factory=dict)  # doi:…, pmid:…, text:… → id
-    merged: int = 0  # definitions merged into an earlier entry (same DOI or PMID)
+    merged: int = 0  # definitions merged into an earlier one (same DOI, PMID or title+page)
     unusable: list[str] = field(default_factory=list)  # refs with no title we could find
 
     def add(self, entry: CSL, name: str | None) -> str:
         """Record an entry (or find the one it duplicates); returns its id."""
         keys = [f"doi:{entry['DOI'].lower()}" if entry.get("DOI") else "",
                 f"pmid:{entry['PMID']}" if entry.get("PMID") else "",
-                f"text:{entry.get('title', '').lower()}|{entry.get('URL', '')}"]
+                # the same work cited at another page is another citation: kept apart
+                f"text:{entry.get('title', '').lower()}|{entry.get('URL', '')}"
+                f"|{entry.get('page', '')}"]
         for key in keys:
             if key and key in self.by_key:
                 found = self.by_key[key]
@@ -112,12 +114,21 @@ def cite_kind(template: Template) -> str | None:
     return None
 
 
+# Templates that cite one work without being a `{{cite …}}`: name → (CSL type, the work).
+_WRAPPERS = {"dorlandsdict": ("entry-dictionary", "Dorland's Medical Dictionary"),
+             "ullmann": ("entry-encyclopedia", "Ullmann's Encyclopedia of Industrial Chemistry")}
+
+
 def from_template(template: Template) -> CSL | None:
     """A CSL entry from a citation template (None for a template that is not one)."""
+    name = str(template.name).strip().lower()
+    work = ""
     kind = cite_kind(template)
     if kind is None:
-        return None
-    name = str(template.name).strip().lower()
+        wrapper = _WRAPPERS.get(" ".join(name.replace("_", " ").split()))
+        if wrapper is None:
+            return None
+        kind, work = wrapper
     entry: CSL = {"type": kind}
     if name in ("cite pmid", "cite doi"):
         ident = plain(template.get(1).value) if template.has(1) else ""
@@ -166,6 +177,11 @@ def from_template(template: Template) -> CSL | None:
     if entry.get("DOI"):
         entry["DOI"] = re.sub(r"^(?:https?://(?:dx\.)?doi\.org/|doi:)", "", entry["DOI"],
                               flags=re.IGNORECASE)
+    if work:
+        entry.setdefault("container-title", work)
+        if not entry.get("title"):  # {{DorlandsDict|five/000062745|malnutrition}}: the term
+            terms = [plain(p.value) for p in template.params if not p.showkey]
+            entry["title"] = next((t for t in reversed(terms) if t), "")
     if not entry.get("title"):
         entry["title"] = entry.get("container-title") or entry.get("URL") or ""
     return entry

@@ -9,7 +9,7 @@ import xml.parsers.expat
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
-from urllib.parse import quote, urlsplit
+from urllib.parse import parse_qs, quote, unquote, urlsplit
 
 from pipeline.fsio import display_path, read_regular_file
 
@@ -28,9 +28,18 @@ class ImportFailure(Exception):
 class Site:
     name: str  # "Wikipedia", "MDWiki", "WikiMD", or the host
     license: str  # SPDX id of the site's text licence
+    # (first day of `license`, the licence before it): Wikipedia's text was CC BY-SA 3.0
+    # until its terms of use changed on 2023-06-29.
+    earlier: tuple[str, str] | None = None
+
+    def license_on(self, date: str | None) -> str:
+        """The licence of a revision of that date (YYYY-MM-DD; None: today's licence)."""
+        if date and self.earlier and date < self.earlier[0]:
+            return self.earlier[1]
+        return self.license
 
 
-SITES = {"wikipedia.org": Site("Wikipedia", "CC-BY-SA-4.0"),
+SITES = {"wikipedia.org": Site("Wikipedia", "CC-BY-SA-4.0", ("2023-06-29", "CC-BY-SA-3.0")),
          "mdwiki.org": Site("MDWiki", "CC-BY-SA-4.0"),
          "wikimd.org": Site("WikiMD", "CC-BY-SA-3.0"),
          "wikimd.com": Site("WikiMD", "CC-BY-SA-3.0")}
@@ -115,9 +124,29 @@ def _read_one(path: Path, limit: int, source_url: str | None) -> Iterator[Page]:
     if _EDIT_LINK in text:
         yield _saved_page(path, text, source_url)
         return
-    title = path.stem.replace("_", " ").strip()
+    title = (_title_of(source_url) if source_url else "") or path.stem.replace("_", " ")
+    title = title.strip()
     title = title[:1].upper() + title[1:]
-    yield Page(title, text, path, url=source_url, site=site)
+    yield Page(title, text, path, url=source_url, site=site,
+               revision=_revision_of(source_url) if source_url else None)
+
+
+def _title_of(url: str) -> str:
+    """The page title a wiki address names (`…/wiki/Ascorbic_acid`, or a permanent link
+    `…/w/index.php?title=Ascorbic_acid&oldid=123`) → "Ascorbic acid"; "" for none."""
+    parts = urlsplit(url)
+    titles = parse_qs(parts.query).get("title", [])
+    if titles:
+        return titles[0].replace("_", " ").strip()
+    if "/wiki/" not in parts.path:
+        return ""
+    return unquote(parts.path.split("/wiki/", 1)[1]).replace("_", " ").strip()
+
+
+def _revision_of(url: str) -> str | None:
+    """The revision a permanent link names (`oldid=123`), if any."""
+    oldid = parse_qs(urlsplit(url).query).get("oldid", [])
+    return oldid[0] if oldid and oldid[0].isdigit() else None
 
 
 def _saved_page(path: Path, text: str, source_url: str | None) -> Page:

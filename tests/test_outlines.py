@@ -377,3 +377,22 @@ def test_new_articles_of_each_type(kind: str, disclaimer: str, sections: list[st
     assert [line[3:] for line in text.splitlines() if line.startswith("## ")] == sections
     assert f"\ntype: {kind}\n" in text and f"\ndisclaimer: {disclaimer}\n" in text
     assert load_schema(SCHEMA)["$defs"]["outline"][kind]["x-disclaimer"] == disclaimer
+
+
+def test_a_stub_is_marked_on_its_page_and_in_its_json(tmp_path: Path, run_cli: Runner) -> None:
+    """A stub (the fixture's two short pages) says so above its text and in the JSON API;
+    a page of any other type does not."""
+    shutil.copytree(ARTICLES, tmp_path / "articles")  # the bundled site, and the stubs
+    for stub in (Path(__file__).parent / "fixtures" / "valid-stub" / "articles").glob("*.md"):
+        shutil.copyfile(stub, tmp_path / "articles" / stub.name)
+    from tests.conftest import write_pyproject
+
+    write_pyproject(tmp_path)
+    done = run_cli(tmp_path, "publish", "--formats", "html,json", "--quiet")
+    assert done.returncode == 0, done.stdout + done.stderr
+    build = tmp_path / "build"
+    for slug, stub in (("haematuria", True), ("proteinuria", True), ("asthma", False)):
+        page = (build / "html" / f"{slug}.html").read_text(encoding="utf-8")
+        assert ('<p class="stub-notice"' in page) is stub, slug
+        document = json.loads((build / "json" / f"{slug}.json").read_text(encoding="utf-8"))
+        assert document.get("stub", False) is stub, slug

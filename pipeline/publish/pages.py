@@ -15,7 +15,7 @@ from pipeline.publish.state import MANIFEST, Entry
 from pipeline.publish.swap import link_file, stage_file
 from pipeline.render.formats import site_files, staged_files
 from pipeline.render.view import Listing, Site, disclaimers_from_schema
-from pipeline.schema import load_schema
+from pipeline.schema import load_schema, stub_types
 
 
 def site_of(config: Config, titles: dict[str, str]) -> Site:
@@ -24,7 +24,7 @@ def site_of(config: Config, titles: dict[str, str]) -> Site:
     return Site(name=config.site_name, base_url=config.base_url, language=config.language,
                 page_size=config.page_size, disclaimers=disclaimers_from_schema(schema),
                 titles=dict(sorted(titles.items())),
-                max_nesting=config.limits.max_markdown_nesting)
+                max_nesting=config.limits.max_markdown_nesting, stub_types=stub_types(schema))
 
 
 def make_site(config: Config, articles: dict[str, Article]) -> Site:

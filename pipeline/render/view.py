@@ -54,6 +54,8 @@ class Site:
     # The formats published together (set by `render_article`): an article page links to
     # its PDF when "pdf" is among them.
     formats: tuple[str, ...] = ()
+    # The article types the schema marks as stubs (`"x-stub": true` in their outline).
+    stub_types: frozenset[str] = frozenset()
 
     def url(self, path: str) -> str:
         return self.base_url + path
@@ -340,7 +342,7 @@ def build_view(article: Article, site: Site, absolute_links: bool = False,
         codes=_codes(fm.get("codes")), routes=_strings(fm.get("routes")),
         pregnancy_category=_regional(fm.get("pregnancy_category")),
         legal_status=_regional(fm.get("legal_status")),
-        stub=fm.get("stub") is True or article.type == "stub")
+        stub=article.type in site.stub_types)
 
 
 def _strings(value: Any) -> tuple[str, ...]:

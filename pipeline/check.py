@@ -230,13 +230,13 @@ def read_title(path: Path, config: Config) -> Title | None:
     from pipeline.load import _front_matter_end, parse_front_matter
 
     limits = config.limits
-    if symlink_problem(config, path, display_path(path)) is not None:
+    if symlink_problem(config, path, path.name) is not None:  # (its message is not shown)
         return None
     try:
         data = read_regular_file(path, min(_HEAD_BYTES, limits.max_file_bytes))
         if len(data) > _HEAD_BYTES:
             head = data.removeprefix(b"\xef\xbb\xbf").decode("utf-8", "replace")
-            found = _plain_title(head.split("\n")[:-1])  # the last line may be cut
+            found = _leading_title(head.split("\n")[:-1])  # the last line may be cut
             if found is not None:
                 return found
             data = read_regular_file(path, limits.max_file_bytes)
@@ -258,6 +258,26 @@ def read_title(path: Path, config: Config) -> Title | None:
         return None
     span = source_map.value(("title",))
     return Title(value, span.line, span.column)
+
+
+def _leading_title(lines: list[str]) -> Title | None:
+    """The plain `title:` line of a front matter that opens on the first line, when it comes
+    before the front matter closes or `lines` end (the head of a long file: most articles
+    name their title on line 2 and list their references for kilobytes after it). A key
+    at the start of a line of the front matter is a top-level key; a second `title:` key
+    would make the front matter invalid, which the file's own check reports."""
+    if not lines or lines[0].rstrip("\r") != "---":
+        return None
+    for number in range(1, len(lines)):
+        line = lines[number].rstrip("\r")
+        if line in ("---", "..."):
+            return None
+        if line.startswith("title:"):
+            plain = _PLAIN_TITLE.fullmatch(line)
+            if plain is None or ": " in plain["value"] or "\ufffd" in plain["value"]:
+                return None
+            return Title(plain["value"], number + 1, plain.start("value") + 1)
+    return None
 
 
 def _plain_title(lines: list[str]) -> Title | None:

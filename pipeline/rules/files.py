@@ -23,30 +23,38 @@ def symlink_problem(config: Config, path: Path, display: str) -> Diagnostic | No
     is really somewhere outside it. Links that stay inside the repository are followed: what
     they show was committed and reviewed like everything else."""
     absolute = os.path.abspath(path)
-    if not absolute.startswith(os.path.join(os.path.abspath(config.root), "")):
+    root, resolved_root = _roots(config.root)
+    if not absolute.startswith(root):
         return None  # named on the command line from elsewhere: not part of the repository
     try:
         # a folder is resolved once (while it stays the same folder); the file costs an lstat
         if os.path.islink(absolute):
-            target = path.resolve()
+            target = str(path.resolve())
         else:
             parent = os.path.dirname(absolute)
             folder = os.lstat(parent)
-            target = _resolved_folder(parent, folder.st_dev, folder.st_ino,
-                                      folder.st_mode) / path.name
+            target = os.path.join(_resolved_folder(parent, folder.st_dev, folder.st_ino,
+                                                   folder.st_mode), os.path.basename(absolute))
     except (OSError, RuntimeError, ValueError) as error:  # a loop of links
         return make(display, 1, 1, "SEC103", f"the symbolic link cannot be followed: {error}",
                     "replace the link by the file itself")
-    if target.is_relative_to(config.root.resolve()):
+    if os.path.join(target, "").startswith(resolved_root):
         return None
     return make(display, 1, 1, "SEC103",
                 f"the file is a symbolic link to {target}, outside the repository",
                 "replace the link by the file itself, or delete it")
 
 
+@lru_cache(maxsize=8)
+def _roots(root: Path) -> tuple[str, str]:
+    """The repository's folder as a prefix of absolute paths, as written and resolved: once,
+    not once per file (a corpus-wide check asks for every article)."""
+    return os.path.join(os.path.abspath(root), ""), os.path.join(str(root.resolve()), "")
+
+
 @lru_cache(maxsize=64)
-def _resolved_folder(folder: str, device: int, inode: int, mode: int) -> Path:
-    return Path(folder).resolve()
+def _resolved_folder(folder: str, device: int, inode: int, mode: int) -> str:
+    return str(Path(folder).resolve())
 
 
 def _fold(name: str) -> str:

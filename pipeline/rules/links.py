@@ -243,26 +243,31 @@ def duplicate_titles(titles: dict[Path, Title], reported: Iterable[Path] | None 
     the place of the one that keeps it. Only the files in `reported` (default: all) are
     reported; the others take part as the rest of the corpus does."""
     shown = set(titles if reported is None else reported)
-    first: dict[str, tuple[Path, Title]] = {}
-    problems: list[Diagnostic] = []
-    for path in sorted(titles, key=lambda p: (slug_of(p) != slugify(titles[p].text),
-                                              os.path.abspath(p))):
-        title = titles[path]
+    groups: dict[str, list[Path]] = {}
+    for path, title in titles.items():
         key = folded_title(title.text)
-        if not key:
+        if key:
+            groups.setdefault(key, []).append(path)
+    problems: list[Diagnostic] = []
+    for members in groups.values():
+        if len(members) < 2:
             continue
-        holder, held = first.setdefault(key, (path, title))
-        if holder == path or path not in shown:
-            continue
+        holder, *others = sorted(members, key=lambda p: (slug_of(p) != slugify(titles[p].text),
+                                                         os.path.abspath(p)))
+        held = titles[holder]
         where = f"{display_path(holder)}:{held.line}:{held.column}"
-        message = (f"title {title.text!r} is also the title of {where}"
-                   if held.text == title.text else
-                   f"title {title.text!r} is the title of {where} ({held.text!r}) once case "
-                   "and spacing are ignored")
-        problems.append(make(display_path(path), title.line, title.column, "LNK106", message,
-                             "give each article its own title (say what sets this one "
-                             "apart), or merge the two articles into one"))
-    return problems
+        for path in others:
+            if path not in shown:
+                continue
+            title = titles[path]
+            message = (f"title {title.text!r} is also the title of {where}"
+                       if held.text == title.text else
+                       f"title {title.text!r} is the title of {where} ({held.text!r}) once "
+                       "case and spacing are ignored")
+            problems.append(make(display_path(path), title.line, title.column, "LNK106",
+                                 message, "give each article its own title (say what sets "
+                                 "this one apart), or merge the two articles into one"))
+    return sorted(problems)
 
 
 RULES: tuple[Rule, ...] = (

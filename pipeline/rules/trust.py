@@ -229,8 +229,9 @@ def _price_is_a_fact(text: str, match: re.Match[str]) -> bool:
     in it sells (buy, order, discount, offer, call, `!`, `% off`, a link to a shop, "only
     $9.99")."""
     start, end = match.start(), match.end()
-    before = max([text.rfind("\n", 0, start),
-                  *(found.start() for found in _SENTENCE_STOP.finditer(text, 0, start))])
+    line_start = text.rfind("\n", 0, start)  # a sentence does not cross a line here
+    before = max([line_start, *(found.start() for found in
+                                _SENTENCE_STOP.finditer(text, line_start + 1, start))])
     after = _SENTENCE_STOP.search(text, end)
     line_end = text.find("\n", end)
     stop = min(after.end() if after else len(text), line_end if line_end >= 0 else len(text))

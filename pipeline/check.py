@@ -273,10 +273,7 @@ def _leading_title(lines: list[str]) -> Title | None:
         if line in ("---", "..."):
             return None
         if line.startswith("title:"):
-            plain = _PLAIN_TITLE.fullmatch(line)
-            if plain is None or ": " in plain["value"] or "\ufffd" in plain["value"]:
-                return None
-            return Title(plain["value"], number + 1, plain.start("value") + 1)
+            return _title_line(line, number)
     return None
 
 
@@ -291,10 +288,16 @@ def _plain_title(lines: list[str]) -> Title | None:
     titled = [number for number in range(1, close) if lines[number].startswith("title:")]
     if len(titled) != 1:
         return None
-    plain = _PLAIN_TITLE.fullmatch(lines[titled[0]].rstrip("\r"))
+    return _title_line(lines[titled[0]].rstrip("\r"), titled[0])
+
+
+def _title_line(line: str, number: int) -> Title | None:
+    """The title a `title: ...` line (index `number` in the file) writes plainly, as YAML
+    would read it; None when YAML syntax or a decoding error could make it read otherwise."""
+    plain = _PLAIN_TITLE.fullmatch(line)
     if plain is None or ": " in plain["value"] or "\ufffd" in plain["value"]:
         return None
-    return Title(plain["value"], titled[0] + 1, plain.start("value") + 1)
+    return Title(plain["value"], number + 1, plain.start("value") + 1)
 
 
 def _configured(found: list[Diagnostic], config: Config) -> list[Diagnostic]:

@@ -119,6 +119,17 @@ def write_file(path: Path, data: bytes) -> None:
         handle.write(data)
 
 
+def link_or_copy(source: Path, target: Path) -> None:
+    """`target` becomes the same file as `source`: a hard link (no bytes copied), or a copy
+    where links are not possible (another file system, a disk that has none)."""
+    try:
+        os.link(source, target)
+    except OSError:
+        import shutil
+
+        shutil.copyfile(source, target)
+
+
 @contextmanager
 def exclusive_lock(lock_path: Path) -> Iterator[str | None]:
     """Hold an exclusive lock on `lock_path`: yields None when held, or the pid of the holder

@@ -16,7 +16,7 @@ import sys
 from collections.abc import Iterable
 from pathlib import Path
 
-from pipeline.fsio import write_file
+from pipeline.fsio import link_or_copy, write_file
 
 
 def staging_folder(out: Path) -> Path:
@@ -34,10 +34,7 @@ def link_file(staging: Path, relative: str, source: Path, sha256: str | None) ->
     copy if need be); its sha256, hashed when the previous manifest did not give it."""
     target = staging / relative
     target.parent.mkdir(parents=True, exist_ok=True)
-    try:
-        os.link(source, target)
-    except OSError:
-        shutil.copyfile(source, target)
+    link_or_copy(source, target)
     if sha256 is None:
         sha256 = hashlib.sha256(target.read_bytes()).hexdigest()
     return sha256
@@ -54,10 +51,7 @@ def reuse(out: Path, staging: Path, files: Iterable[str]) -> bool:
         if target.parent not in made:
             target.parent.mkdir(parents=True, exist_ok=True)
             made.add(target.parent)
-        try:
-            os.link(source, target)
-        except OSError:
-            shutil.copyfile(source, target)
+        link_or_copy(source, target)
     return True
 
 

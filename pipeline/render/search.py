@@ -32,6 +32,8 @@ import sys
 from collections.abc import Iterable, Iterator, Mapping
 from pathlib import Path
 
+from pipeline.fsio import link_or_copy
+
 INDEX_FOLDER = "pagefind"
 STAMP = "pages.sha256"  # in each shard: the digest of the pages it was made from
 # Pagefind's ready-made interfaces: the site uses its own small script (search.js) and the
@@ -152,8 +154,9 @@ def _index(html: Path, names: list[str]) -> dict[str, bytes]:
     environment = {k: v for k, v in os.environ.items() if not k.startswith("PAGEFIND_")}
     with tempfile.TemporaryDirectory(prefix="pipeline-search-") as scratch:
         out, site = Path(scratch) / "index", Path(scratch) / "site"
-        for name in names:
-            _link(html / name, site / name)
+        site.mkdir()
+        for name in names:  # article pages: all at the top of `html/`
+            link_or_copy(html / name, site / name)
         try:
             done = subprocess.run(
                 [str(binary), "--site", str(site), "--output-path", str(out),
@@ -168,12 +171,3 @@ def _index(html: Path, names: list[str]) -> dict[str, bytes]:
         return {path.relative_to(out).as_posix(): path.read_bytes()
                 for path in sorted(out.rglob("*")) if path.is_file()}
 
-
-def _link(source: Path, target: Path) -> None:
-    target.parent.mkdir(parents=True, exist_ok=True)
-    try:
-        os.link(source, target)
-    except OSError:
-        import shutil
-
-        shutil.copyfile(source, target)

@@ -222,10 +222,16 @@ def test_validators_stay_clean(build: Path) -> None:
 
 
 def test_memoised_style_lookups_format_every_entry_as_citeproc_does() -> None:
-    """The memo of citeproc-py's XPath lookups changes its speed, never its text."""
+    """The memo of citeproc-py's lookups changes its speed, never its text."""
     from citeproc.model import CitationStylesElement
 
-    from pipeline.render.references import STYLE, _format, _style, memoise_style_lookups
+    from pipeline.render.references import (
+        STYLE,
+        _format,
+        _style,
+        memoise_style_lookups,
+        unmemoised,
+    )
 
     items = [
         {"id": f"r{n}", "type": kind, "title": f"Title {n}: a review", "author":
@@ -238,13 +244,62 @@ def test_memoised_style_lookups_format_every_entry_as_citeproc_does() -> None:
     style = _style(STYLE)
     memoised = _format(style, items)
     patched = CitationStylesElement.xpath_search
-    CitationStylesElement.xpath_search = patched.original
-    try:
+    with unmemoised():
+        assert CitationStylesElement.xpath_search is not patched
         plain = _format(style, items)
-    finally:
-        CitationStylesElement.xpath_search = patched
+    assert CitationStylesElement.xpath_search is patched
     assert memoised == plain
     assert all(text.strip() for text in plain)
+
+
+def _real_references() -> list[dict[str, object]]:
+    """The citation templates of three real pages of the test data, as the importer reads
+    them (several hundred entries: journals, books, web pages, reports, many authors)."""
+    import mwparserfromhell
+
+    from pipeline.importer.refs import from_template
+    from pipeline.render.references import csl_json
+
+    folder = Path(__file__).parent / "data" / "wikitext"
+    items: list[dict[str, object]] = []
+    for name in ("autism.wiki", "abortion.wiki", "malnutrition.wiki"):
+        code = mwparserfromhell.parse((folder / name).read_text(encoding="utf-8"))
+        for template in code.filter_templates(recursive=True):
+            entry = from_template(template)
+            if entry is not None:
+                items.append(csl_json({**entry, "id": f"r{len(items)}"}))
+    return items
+
+
+def test_the_memos_and_the_completed_style_format_real_references_as_citeproc_does() -> None:
+    """Real references, formatted by the style as loaded (every `cs:names` given its
+    `cs:name`) with the memos, and by citeproc-py as it is on the style as written: the
+    same text, entry by entry."""
+    from citeproc import CitationStylesStyle
+
+    from pipeline.render.references import STYLE, _format, _style, unmemoised
+
+    items = _real_references()
+    assert len(items) > 300
+    fast = _format(_style(STYLE), items)
+    with unmemoised():
+        plain = _format(CitationStylesStyle(str(STYLE), validate=False), items)
+    assert fast == plain
+    assert sum("doi:" in text for text in fast) > 100
+
+
+def test_formatting_leaves_the_style_as_it_was() -> None:
+    """citeproc-py on its own adds an element to the style for each entry with authors;
+    the completed style, and the memos keyed by its elements, stay the same size."""
+    from pipeline.render.references import STYLE, _format, _style
+
+    style = _style(STYLE)
+    items = _real_references()[:40]
+    _format(style, items)
+    size = len(list(style.root.iter()))
+    for _ in range(5):
+        _format(style, items)
+    assert len(list(style.root.iter())) == size
 
 
 def test_each_distinct_reference_is_formatted_once_per_process() -> None:

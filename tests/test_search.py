@@ -11,7 +11,9 @@ Needs Pagefind (`pip install "pagefind[bin]"`, in the `test` extra), Chromium an
 
 from __future__ import annotations
 
+import html
 import os
+import re
 import shutil
 import subprocess
 import sys
@@ -118,6 +120,48 @@ def test_the_index_is_published_and_listed(published: tuple[Path, str]) -> None:
     assert len(counts) == 4 and sum(counts) == articles  # each article in one shard
     shown = (build / "html" / "search.html").read_text(encoding="utf-8")
     assert 'data-bundles="pagefind/0/ pagefind/1/ pagefind/2/ pagefind/3/"' in shown
+
+
+def _indexed_text(build: Path) -> dict[str, str]:
+    """What the index holds of each page: its fragment's text, by address."""
+    import gzip
+    import json
+
+    found: dict[str, str] = {}
+    for fragment in (build / "html" / "pagefind").rglob("*.pf_fragment"):
+        data = gzip.decompress(fragment.read_bytes())
+        assert data.startswith(b"pagefind_dcd")
+        document = json.loads(data[len(b"pagefind_dcd"):])
+        found[document["url"].lstrip("/")] = document["content"]
+    return found
+
+
+def test_reference_lists_are_not_indexed(published: tuple[Path, str]) -> None:
+    """A reader searching for a word finds the articles about it, not every article whose
+    reference list names a journal or an author with that word."""
+    build, _ = published
+    indexed = _indexed_text(build)
+    articles = sorted(p.stem for p in ARTICLES.glob("*.md"))
+    assert sorted(name.removesuffix(".html") for name in indexed) == articles
+    page = (build / "html" / "metformin.html").read_text(encoding="utf-8")
+    listed = re.search(r'<ol class="references" data-pagefind-ignore(="")?>', page)
+    assert listed is not None
+    entries = re.findall(r'<li id="ref-[^"]*">(.*?)</li>', page[listed.start():], re.S)
+    shown = [" ".join(html.unescape(re.sub(r"<[^>]+>", "", entry)).split())[:60]
+             for entry in entries]
+    assert len(shown) >= 3 and all(len(entry) == 60 for entry in shown)
+    content = " ".join(indexed["metformin.html"].split())
+    assert [entry for entry in shown if entry in content] == []
+    assert "Metformin" in content  # the article's own text is there
+
+
+def test_small_sites_are_split_into_up_to_eight_shards() -> None:
+    """At most `search-shard-pages` pages per shard on average; below that, up to 8 shards
+    of at least 32 pages, so a change re-indexes a few dozen pages, not the whole site."""
+    counts = {pages: search.shard_count(pages, 500)
+              for pages in (14, 63, 64, 255, 256, 500, 4000, 4001, 10_000)}
+    assert counts == {14: 1, 63: 1, 64: 2, 255: 4, 256: 8, 500: 8, 4000: 8, 4001: 16,
+                      10_000: 32}
 
 
 def test_a_change_reindexes_only_its_shard(tmp_path: Path) -> None:

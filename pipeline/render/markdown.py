@@ -37,7 +37,7 @@ ALLOWED_ATTRIBUTES = {
     "a": {"href", "title", "rel"},
     "img": {"src", "alt", "title", "loading", "decoding"},
     "h2": {"id"}, "h3": {"id"}, "h4": {"id"}, "h5": {"id"}, "h6": {"id"},
-    "ol": {"start", "class"},
+    "ol": {"start", "class", "data-pagefind-ignore"},  # the reference list is not searched
     # citations, footnotes and the reference list (`pipeline.render.references`)
     "sup": {"id", "class"}, "li": {"id"}, "span": {"class"},
     "td": {"style"}, "th": {"style", "scope"},

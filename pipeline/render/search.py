@@ -9,9 +9,13 @@ The index is sharded so that its cost follows what changed, not the size of the 
 article page belongs to one shard by a hash of its name, and each shard is one Pagefind
 bundle, `html/pagefind/<n>/`, that the search page merges (`mergeIndex`). A shard whose pages
 are byte for byte those of the previous build (recorded in its `pages.sha256`) is taken from
-it unchanged; only the others are indexed again. Pagefind needs about 0.35 MB of memory and
-4 ms of CPU per page, so a shard holds at most `search-shard-pages` (500) pages on average:
-a 10,000-article site has 32 shards, and changing one article re-indexes about 300 pages.
+it unchanged; only the others are indexed again, two at a time. Pagefind needs about 0.35 MB
+of memory and 4 ms of CPU per page, so a shard holds at most `search-shard-pages` (500) pages
+on average: a 10,000-article site has 32 shards, and changing one article re-indexes about
+300 pages. A smaller site still has up to 8 shards, as many as keep 32 pages in each (from
+256 pages on, 8), so that a change there re-indexes an eighth of it (`shard_count`). The
+reference lists are not indexed (`data-pagefind-ignore`): a journal's name in a citation is
+not what the article is about.
 
 The index is made by Pagefind's binary (`pip install "pagefind[bin]"`, the extra `search`)
 in a temporary folder, read back and staged like every other file, so the manifest lists it
@@ -41,6 +45,9 @@ STAMP = "pages.sha256"  # in each shard: the digest of the pages it was made fro
 _UNUSED = ("pagefind-ui.", "pagefind-component-ui.", "pagefind-modular-ui.",
            "pagefind-highlight.")
 INDEX_TIMEOUT = 3600  # seconds: generous, a hang guard for a very large site
+MIN_SHARDS = 8  # a site of 256 pages or more has at least this many shards
+MIN_SHARD_PAGES = 32
+RUNS_AT_ONCE = 2  # shards indexed at the same time (Pagefind itself uses about 1.5 cores)
 SKIPPED_NOTE = ("note: search index skipped: Pagefind is not installed "
                 '(pip install "pagefind[bin]")')
 _noted = False
@@ -64,9 +71,14 @@ def note_skipped() -> None:
 def shard_count(pages: int, per_shard: int) -> int:
     """How many shards the index of `pages` pages has: the smallest power of two that keeps
     shards at `per_shard` pages or fewer on average (a power of two, so that when the site
-    doubles each shard splits in two)."""
+    doubles each shard splits in two), and at least `MIN_SHARDS` as long as each keeps
+    `MIN_SHARD_PAGES` pages: a search fetches from every shard, so a site of a few hundred
+    pages costs its readers no more requests than one of 4,000, and a change there
+    re-indexes an eighth of it."""
     count = 1
     while count * per_shard < pages:
+        count *= 2
+    while count < MIN_SHARDS and count * 2 * MIN_SHARD_PAGES <= pages:
         count *= 2
     return count
 
@@ -99,21 +111,35 @@ def index_files(html: Path, pages: Mapping[str, str], previous: Path | None,
     if not available():
         note_skipped()
         return
+    from concurrent.futures import ThreadPoolExecutor
+
     version = importlib.metadata.version("pagefind")
+    stamps: dict[int, str] = {}
+    kept: dict[int, list[tuple[str, bytes | Path]]] = {}
+    todo: dict[int, list[str]] = {}
     for number, names in shards(pages, per_shard).items():
-        folder = f"{INDEX_FOLDER}/{number}"
         digest = hashlib.sha256(f"pagefind {version}\n".encode())
         for name in names:
             digest.update(f"{name} {pages[name]}\n".encode())
-        stamp = digest.hexdigest() + "\n"
-        kept = _previous_shard(previous, folder, stamp)
-        if kept is not None:
-            yield from kept
-            continue
-        for name, data in sorted(_index(html, names).items()):
-            if not name.startswith(_UNUSED):
-                yield f"{folder}/{name}", data
-        yield f"{folder}/{STAMP}", stamp.encode()
+        stamps[number] = digest.hexdigest() + "\n"
+        previous_files = _previous_shard(previous, f"{INDEX_FOLDER}/{number}", stamps[number])
+        if previous_files is not None:
+            kept[number] = previous_files
+        else:
+            todo[number] = names
+    # each run is a subprocess: threads are enough to keep two going; the files are taken
+    # in shard order whatever order the runs end in
+    with ThreadPoolExecutor(max_workers=RUNS_AT_ONCE) as runs:
+        made = {number: runs.submit(_index, html, names) for number, names in todo.items()}
+        for number in stamps:
+            folder = f"{INDEX_FOLDER}/{number}"
+            if number in kept:
+                yield from kept[number]
+                continue
+            for name, data in sorted(made[number].result().items()):
+                if not name.startswith(_UNUSED):
+                    yield f"{folder}/{name}", data
+            yield f"{folder}/{STAMP}", stamps[number].encode()
 
 
 def _previous_shard(previous: Path | None, folder: str,

@@ -9,7 +9,7 @@ The index is sharded so that its cost follows what changed, not the size of the 
 article page belongs to one shard by a hash of its name, and each shard is one Pagefind
 bundle, `html/pagefind/<n>/`, that the search page merges (`mergeIndex`). A shard whose pages
 are byte for byte those of the previous build (recorded in its `pages.sha256`) is taken from
-it unchanged; only the others are indexed again, two at a time. Pagefind needs about 0.35 MB
+it unchanged; only the others are indexed again. Pagefind needs about 0.35 MB
 of memory and 4 ms of CPU per page, so a shard holds at most `search-shard-pages` (500) pages
 on average: a 10,000-article site has 32 shards, and changing one article re-indexes about
 300 pages. A smaller site still has up to 8 shards, as many as keep 32 pages in each (from
@@ -47,7 +47,10 @@ _UNUSED = ("pagefind-ui.", "pagefind-component-ui.", "pagefind-modular-ui.",
 INDEX_TIMEOUT = 3600  # seconds: generous, a hang guard for a very large site
 MIN_SHARDS = 8  # a site of 256 pages or more has at least this many shards
 MIN_SHARD_PAGES = 32
-RUNS_AT_ONCE = 2  # shards indexed at the same time (Pagefind itself uses about 1.5 cores)
+# One Pagefind run at a time: each holds its whole shard in memory (about 0.35 MB a page),
+# and it already keeps about 1.5 cores busy. The next shard is indexed while the files of the
+# one before are staged.
+RUNS_AT_ONCE = 1
 SKIPPED_NOTE = ("note: search index skipped: Pagefind is not installed "
                 '(pip install "pagefind[bin]")')
 _noted = False
@@ -127,8 +130,8 @@ def index_files(html: Path, pages: Mapping[str, str], previous: Path | None,
             kept[number] = previous_files
         else:
             todo[number] = names
-    # each run is a subprocess: threads are enough to keep two going; the files are taken
-    # in shard order whatever order the runs end in
+    # each run is a subprocess, so a thread is enough to keep it going while the main
+    # thread stages what the run before made; files are taken in shard order
     with ThreadPoolExecutor(max_workers=RUNS_AT_ONCE) as runs:
         made = {number: runs.submit(_index, html, names) for number, names in todo.items()}
         for number in stamps:

@@ -178,20 +178,48 @@ def rss_bytes(pid: int) -> int:
     return 0
 
 
+def memory_bytes(pid: int) -> tuple[int, int]:
+    """The proportional set size (Pss: each page shared with other processes counted as
+    its share) and the resident set size (Rss) of one process, in bytes, from
+    `/proc/<pid>/smaps_rollup`; (0, 0) once it has gone. Where the kernel has no
+    smaps_rollup, VmRSS for both."""
+    found: dict[str, int] = {}
+    try:
+        with open(f"/proc/{pid}/smaps_rollup", encoding="utf-8", errors="replace") as handle:
+            for line in handle:
+                name, _, rest = line.partition(":")
+                if name in ("Rss", "Pss"):
+                    found[name] = int(rest.split()[0]) * 1024
+    except FileNotFoundError:
+        rss = rss_bytes(pid)
+        return rss, rss
+    except (OSError, ValueError, IndexError):
+        return 0, 0
+    return found.get("Pss", 0), found.get("Rss", 0)
+
+
 def tree_rss(root: int) -> int:
     """The summed resident memory of `root` and its descendants right now."""
     return sum(rss_bytes(pid) for pid in tree_pids(root))
+
+
+def tree_memory(root: int) -> tuple[int, int]:
+    """The summed Pss and Rss of `root` and its descendants right now."""
+    sizes = [memory_bytes(pid) for pid in tree_pids(root)]
+    return sum(pss for pss, _ in sizes), sum(rss for _, rss in sizes)
 
 
 class _PeakSampler(threading.Thread):
     def __init__(self, pid: int, interval: float = SAMPLE_INTERVAL) -> None:
         super().__init__(daemon=True)
         self.pid, self.interval, self.peak, self.samples = pid, interval, 0, 0
+        self.peak_rss = 0
         self._stop_event = threading.Event()
 
     def run(self) -> None:
         while not self._stop_event.is_set():
-            self.peak = max(self.peak, tree_rss(self.pid))
+            pss, rss = tree_memory(self.pid)
+            self.peak, self.peak_rss = max(self.peak, pss), max(self.peak_rss, rss)
             self.samples += 1
             # a relative sleep, not a timed wait on the event: a timed wait is an absolute
             # deadline on the wall clock, which a moved clock (faketime) never reaches
@@ -209,9 +237,10 @@ class _PeakSampler(threading.Thread):
 class Run:
     wall: float  # seconds, from before the fork to after the wait
     cpu: float  # user + system seconds of the process tree
-    peak: int  # bytes: the largest summed RSS of the tree seen by the sampler
+    peak: int  # bytes: the largest summed Pss of the tree seen by the sampler
     stdout: str = ""
     stderr: str = ""
+    peak_rss: int = 0  # bytes: the largest summed Rss (shared pages once per process)
 
 
 def timed(command: Sequence[str | Path], cwd: Path, env: dict[str, str] | None = None) -> Run:
@@ -233,7 +262,7 @@ def timed(command: Sequence[str | Path], cwd: Path, env: dict[str, str] | None =
     if process.returncode != 0:
         raise BenchError(f"`{' '.join(args)}` (in {cwd}) exited with {process.returncode}:\n"
                          f"{_tail(stderr) or _tail(stdout)}")
-    return Run(wall, cpu, sampler.peak, stdout, stderr)
+    return Run(wall, cpu, sampler.peak, stdout, stderr, sampler.peak_rss)
 
 
 def _tail(text: str, lines: int = 20) -> str:
@@ -570,6 +599,10 @@ class Row:
     def peak(self) -> int:
         return max(r.peak for r in self.runs)
 
+    @property
+    def peak_rss(self) -> int:
+        return max(r.peak_rss for r in self.runs)
+
 
 @dataclass
 class Options:
@@ -776,6 +809,13 @@ def run_bench(options: Options, log: Callable[[str], None] = lambda _: None) -> 
         if len(row.runs) < row.wanted:
             row.skipped.append("--quick budget" if options.budget is not None else "not run")
     machine["load_end"] = _loadavg()
+    resident = [f"{row.label} ({row.corpus.count:,} articles) {row.peak_rss / MB:.0f} MB "
+                f"(Pss {row.peak / MB:.0f} MB)"
+                for row in rows.values() if row.runs and row.key.endswith("_cold")
+                and row.tool == "pipeline"]
+    if resident:
+        notes.append("Peak memory counted as the sum of resident sizes (`Rss`, pages shared "
+                     "with forked workers counted in each): " + "; ".join(resident) + ".")
     if code_digest_of_project(project) != live_before:
         notes.append("The checkout's code, templates or schema changed while the benchmark "
                      "ran (other work on it); every run measured the copy taken at the start.")
@@ -1286,10 +1326,12 @@ def markdown(results: Results) -> str:
         "cache.",
         "- Peak memory: a thread samples the process tree every "
         f"{SAMPLE_INTERVAL * 1000:.0f} ms (descendants found through "
-        "`/proc/<pid>/task/*/children`) and sums `VmRSS` from `/proc/<pid>/status`; the "
-        "largest sum is the peak, in MB of 10^6 bytes. `ru_maxrss` would report only the "
-        "largest single process. The sum counts copy-on-write pages that forked workers share "
-        "with their parent once per process, so it is an upper bound; a process living less "
+        "`/proc/<pid>/task/*/children`) and sums each process's proportional set size (`Pss` "
+        "in `/proc/<pid>/smaps_rollup`: a page shared by n processes counts 1/n in each); the "
+        "largest sum is the peak, in MB of 10^6 bytes: the memory the whole tree holds. "
+        "`ru_maxrss` would report only the largest single process, and a sum of resident "
+        "sizes (`Rss`) counts the pages that forked workers share with their parent once per "
+        "process; that sum is given in the notes for the publishes. A process living less "
         "than 20 ms may be missed.",
         "- Every command must exit 0, the checks must report 0 errors and 0 warnings for "
         "every file, the publishes no diagnostic, and each build must hold one HTML and one "

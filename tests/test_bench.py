@@ -64,7 +64,7 @@ def test_the_report_has_every_row_target_and_fact(results: bench.Results) -> Non
     assert "Largest page of the site of 12 articles (after the cold publish): html/" in text
     for fact in ("| date |", "| machine | ", "| Python |", "| pipeline |", "| Hugo | hugo v",
                  "| corpus | 12 articles", "| PDF sample | 3 articles", "load average",
-                 "VmRSS", "median"):
+                 "smaps_rollup", "median"):
         assert fact in text, fact
 
 
@@ -187,6 +187,26 @@ def test_peak_memory_sums_the_process_tree(tmp_path: Path) -> None:
             "os._exit(0) if pid == 0 else os.waitpid(pid, 0)\n")
     run = bench.timed([sys.executable, "-c", code], tmp_path)
     assert run.peak >= 150 * bench.MB
+
+
+def test_pages_a_forked_child_shares_count_once(tmp_path: Path) -> None:
+    # the parent fills 120 MB, then forks three children that only read it: the tree holds
+    # about 120 MB (Pss), though each of the four processes has it resident (Rss)
+    code = ("import os, time\n"
+            "block = bytearray(b'x' * 120_000_000)\n"
+            "children = []\n"
+            "for _ in range(3):\n"
+            "    pid = os.fork()\n"
+            "    if pid == 0:\n"
+            "        total = sum(block[::4096])\n"  # read every page: resident, still shared
+            "        time.sleep(2.0)\n"
+            "        os._exit(0)\n"
+            "    children.append(pid)\n"
+            "for pid in children:\n"
+            "    os.waitpid(pid, 0)\n")
+    run = bench.timed([sys.executable, "-c", code], tmp_path)
+    assert run.peak_rss >= 400 * bench.MB
+    assert 110 * bench.MB <= run.peak <= 250 * bench.MB
 
 
 def test_a_failing_command_stops_the_bench(tmp_path: Path) -> None:

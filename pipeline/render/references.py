@@ -436,4 +436,4 @@ def reference_views(entries: list[dict[str, Any]], numbers: Numbering) -> list[R
 def reference_list_html(references: list[ReferenceView], numbers: Numbering) -> str:
     items = "".join(f'<li id="{html.escape(ref.anchor)}">{ref.html}'
                     f"{numbers.backlinks(ref.id)}</li>\n" for ref in references)
-    return f'<ol class="references">\n{items}</ol>\n'
+    return f'<ol class="references" data-pagefind-ignore>\n{items}</ol>\n'

@@ -8,12 +8,13 @@ from __future__ import annotations
 
 import os
 import re
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass, field
+from functools import partial
 from pathlib import Path
 from typing import Protocol
 
-from pipeline.config import Config
+from pipeline.config import Config, Limits
 from pipeline.diagnostics import Diagnostic, make
 from pipeline.fsio import display_path, read_regular_file
 from pipeline.load import article_files, load_file
@@ -23,6 +24,7 @@ from pipeline.rules.context import Context, Corpus
 from pipeline.rules.files import name_collisions, slug_problems
 from pipeline.rules.files import symlink_problem as symlink_problem  # pipeline.serve uses it
 from pipeline.rules.links import Title, duplicate_titles, folded_title
+from pipeline.title_cache import article_entries, read_titles, refresh
 
 
 class Shown(Protocol):
@@ -110,12 +112,11 @@ def check_paths(config: Config, paths: list[Path] | None = None, jobs: int = 0,
         if checked.article is not None:
             articles[checked.article.slug] = checked.article
     if paths:  # some files: their titles are compared with the rest of the corpus too
-        checked_files = {os.path.abspath(path) for path in targets}
-        rest = [path for path in corpus_files(config)
-                if os.path.abspath(path) not in checked_files]
+        rest = _other_titles(config, targets, titles)
         diagnostics.extend(corpus_problems(config, categories, titles, rest))
     else:
         diagnostics.extend(corpus_problems(config, categories, titles))
+        refresh(config, partial(title_in_file, limits=config.limits))
     files = [display_path(p) for p in targets] + [d.path for d in problems]
     return CheckResult(sorted(diagnostics), files=files, articles=articles)
 
@@ -171,6 +172,26 @@ def _check_in_worker(path: Path) -> Checked:
 # -- names that become files, and links that lead out (SEC103, SEC104): pipeline.rules.files
 
 
+def _other_titles(config: Config, targets: list[Path], titles: dict[Path, Title]
+                  ) -> dict[Path, Title]:
+    """The titles of the corpus's files other than `targets` that LNK106 could compare with
+    theirs (`titles`): only a group of equal titles with a file checked in it is reported.
+    Read through the title cache (`pipeline.title_cache`), which is brought up to date; when
+    every file is checked, nothing is read, as for the whole corpus."""
+    folder = os.path.abspath(config.articles)
+    checked = {os.path.basename(absolute) for absolute in map(os.path.abspath, targets)
+               if os.path.dirname(absolute) == folder}
+    entries = article_entries(config.articles)
+    if all(entry.name in checked for entry in entries):
+        refresh(config, partial(title_in_file, limits=config.limits))
+        return {}
+    keys = {folded_title(title.text) for title in titles.values()}
+    found = read_titles(config, entries, partial(title_in_file, limits=config.limits),
+                        lambda text: folded_title(text) in keys)
+    return {config.articles / name: title for name, title in found.items()
+            if name not in checked}
+
+
 def _category_names(article: Article | None) -> tuple[str, ...]:
     values = article.front_matter.get("categories") if article is not None else None
     if not isinstance(values, list):
@@ -187,25 +208,24 @@ def _title_of(article: Article | None) -> Title | None:
 
 
 def corpus_problems(config: Config, categories: dict[Path, tuple[str, ...]],
-                    titles: dict[Path, Title] | None = None, rest: Iterable[Path] = (),
+                    titles: dict[Path, Title] | None = None,
+                    rest: Mapping[Path, Title] | None = None,
                     known: dict[Path, str] | None = None) -> list[Diagnostic]:
     """The checks that need every article at once, with the configuration applied: names
     that share an output file (SEC104), titles that two articles share (LNK106).
 
     `categories` maps each article file checked to its category names; `titles`, to its
-    title (read from the files when not given); `rest` are the other files of the corpus,
-    whose titles count without them being reported. With `known` (each file's title as
-    text, from a publish's listings) only the files whose titles collide are read, for the
-    place of their title."""
+    title (read from the files when not given); `rest` maps other files of the corpus to
+    their titles, which count without the files being reported. With `known` (each file's
+    title as text, from a publish's listings) only the files whose titles collide are read,
+    for the place of their title."""
     if titles is None:
         shared = None if known is None else _colliding(known)
         titles = {path: title for path in categories if shared is None or path in shared
                   if (title := read_title(path, config)) is not None}
     everyone = dict(titles)
-    for path in rest:
-        title = read_title(path, config)
-        if title is not None:
-            everyone.setdefault(path, title)
+    for path, title in (rest or {}).items():
+        everyone.setdefault(path, title)
     found = name_collisions(config, categories) + duplicate_titles(everyone, titles)
     return _configured(found, config)
 
@@ -224,24 +244,31 @@ _HEAD_BYTES = 4096  # the front matter's first lines, where the title is
 
 def read_title(path: Path, config: Config) -> Title | None:
     """The title of an article file and where it is, as the loader would find it; None when
-    the file has none, cannot be read, or is a link out of the repository (SEC103). A plain
-    `title: ...` line near the top is read as it is; any other spelling through the YAML
-    parser."""
-    from pipeline.load import _front_matter_end, parse_front_matter
-
-    limits = config.limits
+    the file has none, cannot be read, or is a link out of the repository (SEC103)."""
     if symlink_problem(config, path, path.name) is not None:  # (its message is not shown)
         return None
     try:
-        data = read_regular_file(path, min(_HEAD_BYTES, limits.max_file_bytes))
+        return title_in_file(path, config.limits)
+    except OSError:
+        return None
+
+
+def title_in_file(path: Path, limits: Limits) -> Title | None:
+    """`read_title` once SEC103 has let the file through, OSError when it cannot be read: a
+    plain `title: ...` line near the top is read as it is; any other spelling through the
+    YAML parser."""
+    from pipeline.load import _front_matter_end, parse_front_matter
+
+    data = read_regular_file(path, min(_HEAD_BYTES, limits.max_file_bytes))
+    try:
         if len(data) > _HEAD_BYTES:
             head = data.removeprefix(b"\xef\xbb\xbf").decode("utf-8", "replace")
-            found = _leading_title(head.split("\n")[:-1])  # the last line may be cut
+            found = _leading_title(head)
             if found is not None:
                 return found
             data = read_regular_file(path, limits.max_file_bytes)
         lines = data.removeprefix(b"\xef\xbb\xbf").decode("utf-8").splitlines()
-    except (OSError, UnicodeDecodeError):
+    except UnicodeDecodeError:
         return None
     if len(data) > limits.max_file_bytes or any(len(line) > limits.max_line_chars
                                                   for line in lines):
@@ -260,20 +287,24 @@ def read_title(path: Path, config: Config) -> Title | None:
     return Title(value, span.line, span.column)
 
 
-def _leading_title(lines: list[str]) -> Title | None:
+def _leading_title(head: str) -> Title | None:
     """The plain `title:` line of a front matter that opens on the first line, when it comes
-    before the front matter closes or `lines` end (the head of a long file: most articles
-    name their title on line 2 and list their references for kilobytes after it). A key
+    before the front matter closes or `head` ends (the head of a long file: most articles
+    name their title on line 2 and list their references for kilobytes after it; the lines
+    are looked at one by one up to it, and the last one, which may be cut, never). A key
     at the start of a line of the front matter is a top-level key; a second `title:` key
     would make the front matter invalid, which the file's own check reports."""
-    if not lines or lines[0].rstrip("\r") != "---":
-        return None
-    for number in range(1, len(lines)):
-        line = lines[number].rstrip("\r")
-        if line in ("---", "..."):
+    start = number = 0
+    while (end := head.find("\n", start)) >= 0:
+        line = head[start:end].rstrip("\r")
+        if number == 0:
+            if line != "---":
+                return None
+        elif line in ("---", "..."):
             return None
-        if line.startswith("title:"):
+        elif line.startswith("title:"):
             return _title_line(line, number)
+        start, number = end + 1, number + 1
     return None
 
 

@@ -31,10 +31,8 @@ def symlink_problem(config: Config, path: Path, display: str) -> Diagnostic | No
         if os.path.islink(absolute):
             target = str(path.resolve())
         else:
-            parent = os.path.dirname(absolute)
-            folder = os.lstat(parent)
-            target = os.path.join(_resolved_folder(parent, folder.st_dev, folder.st_ino,
-                                                   folder.st_mode), os.path.basename(absolute))
+            target = os.path.join(_resolved_parent(os.path.dirname(absolute)),
+                                  os.path.basename(absolute))
     except (OSError, RuntimeError, ValueError) as error:  # a loop of links
         return make(display, 1, 1, "SEC103", f"the symbolic link cannot be followed: {error}",
                     "replace the link by the file itself")
@@ -43,6 +41,27 @@ def symlink_problem(config: Config, path: Path, display: str) -> Diagnostic | No
     return make(display, 1, 1, "SEC103",
                 f"the file is a symbolic link to {target}, outside the repository",
                 "replace the link by the file itself, or delete it")
+
+
+def folder_links_out(config: Config, folder: Path) -> bool:
+    """Whether SEC103 reports every file of `folder` that is not a link itself, as
+    `symlink_problem` would for each: the folder, through a link, is outside the repository
+    (or cannot be followed). Decided once for the folder, for a scan of all its files; a file
+    that is a link needs `symlink_problem` of its own."""
+    absolute = os.path.abspath(folder)
+    root, resolved_root = _roots(config.root)
+    if not os.path.join(absolute, "").startswith(root):
+        return False  # from elsewhere: not part of the repository
+    try:
+        target = _resolved_parent(absolute)
+    except (OSError, RuntimeError, ValueError):
+        return True
+    return not os.path.join(target, "").startswith(resolved_root)
+
+
+def _resolved_parent(parent: str) -> str:
+    folder = os.lstat(parent)
+    return _resolved_folder(parent, folder.st_dev, folder.st_ino, folder.st_mode)
 
 
 @lru_cache(maxsize=8)

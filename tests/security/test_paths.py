@@ -256,7 +256,7 @@ def snapshot(folder: Path) -> dict[str, str]:
 
 
 _PUBLISH_STATE = re.compile(r"project/(\.build\.lock|\.pipeline-cache(/publish-[0-9a-f]{16}"
-                            r"\.json)?)")
+                            r"\.json|/titles\.json)?)")  # the publish's state, the titles
 
 
 def assert_only_the_build_changed(before: dict[str, str], after: dict[str, str]) -> None:

@@ -41,7 +41,7 @@ def style(session: nox.Session) -> None:
 @nox.session
 def bench(session: nox.Session) -> None:
     """Benchmark check and publish against Hugo; writes docs/benchmarks.md (-- --quick)."""
-    session.install("-e", ".[pdf,dask,search]", "hugo")
+    session.install("-e", ".[pdf,dask,search,import]", "hugo")
     session.run("python", "-m", "benchmarks.bench", *session.posargs)
 
 

@@ -812,7 +812,7 @@ def run_bench(options: Options, log: Callable[[str], None] = lambda _: None) -> 
     resident = [f"{row.label} ({row.corpus.count:,} articles) {row.peak_rss / MB:.0f} MB "
                 f"(Pss {row.peak / MB:.0f} MB)"
                 for row in rows.values() if row.runs and row.key.endswith("_cold")
-                and row.tool == "pipeline"]
+                and row.label.startswith("publish")]
     if resident:
         notes.append("Peak memory counted as the sum of resident sizes (`Rss`, pages shared "
                      "with forked workers counted in each): " + "; ".join(resident) + ".")

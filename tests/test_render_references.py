@@ -302,6 +302,34 @@ def test_formatting_leaves_the_style_as_it_was() -> None:
     assert len(list(style.root.iter())) == size
 
 
+def test_a_process_keeps_a_bounded_number_of_formatted_entries(
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    """A worker that formats thousands of distinct references does not keep them all; the
+    ones cited most recently are still not formatted again."""
+    from pipeline.render import references
+
+    monkeypatch.setattr(references, "KEPT_ENTRIES", 5)
+    monkeypatch.setattr(references, "_FORMATTED", {})
+    items = [{"id": f"r{n}", "type": "webpage", "title": f"Page {n}",
+              "URL": f"https://www.who.int/{n}"} for n in range(12)]
+    texts = references.format_references(items)
+    assert [text.split(" [")[0] for text in texts] == [f"Page {n}" for n in range(12)]
+    (kept,) = references._FORMATTED.values()
+    assert len(kept) == 5
+    calls: list[int] = []
+    real = references._format
+
+    def counting(style: object, batch: list[dict[str, object]]) -> list[str]:
+        calls.append(len(batch))
+        return real(style, batch)
+
+    monkeypatch.setattr(references, "_format", counting)
+    assert references.format_references([items[11], items[7]]) == [texts[11], texts[7]]
+    assert calls == []  # the five most recent were kept
+    assert references.format_references([items[0]]) == [texts[0]] and calls == [1]
+    assert len(kept) == 5
+
+
 def test_each_distinct_reference_is_formatted_once_per_process() -> None:
     from pipeline.render import references
 

@@ -43,6 +43,7 @@ import pipeline
 from benchmarks.corpus import FEATURES, KB, MIN_COUNT, Profile, generate, profile
 from benchmarks.stages import STAGES
 from pipeline import __version__
+from pipeline.config import STATE_FOLDER
 
 DEFAULT_COUNT, QUICK_COUNT = 10_000, 1_000
 DEFAULT_SAMPLE, QUICK_SAMPLE = 500, 100
@@ -53,7 +54,7 @@ SAMPLE_INTERVAL = 0.02  # seconds between two memory samples
 # (the tests use the same day).
 SOURCE_DATE_EPOCH = "1795564800"  # 2026-11-25
 MB = 1_000_000
-CACHE_FOLDER = ".pipeline-cache"  # where the pipeline keeps state between runs
+CACHE_FOLDER = STATE_FOLDER  # where the pipeline keeps state between runs
 PIPELINE_CODE = Path(pipeline.__file__).resolve().parent  # the package under test
 BENCHMARKS_CODE = Path(__file__).resolve().parent  # this package (the stage profile runs it)
 
@@ -196,11 +197,6 @@ def memory_bytes(pid: int) -> tuple[int, int]:
     except (OSError, ValueError, IndexError):
         return 0, 0
     return found.get("Pss", 0), found.get("Rss", 0)
-
-
-def tree_rss(root: int) -> int:
-    """The summed resident memory of `root` and its descendants right now."""
-    return sum(rss_bytes(pid) for pid in tree_pids(root))
 
 
 def tree_memory(root: int) -> tuple[int, int]:

@@ -24,7 +24,7 @@ from pipeline.rules.context import Context, Corpus
 from pipeline.rules.files import name_collisions, slug_problems
 from pipeline.rules.files import symlink_problem as symlink_problem  # pipeline.serve uses it
 from pipeline.rules.links import Title, duplicate_titles, folded_title
-from pipeline.title_cache import article_entries, read_titles, refresh
+from pipeline.title_cache import Reader, article_entries, guarded_title, read_titles, refresh
 
 
 class Shown(Protocol):
@@ -116,7 +116,7 @@ def check_paths(config: Config, paths: list[Path] | None = None, jobs: int = 0,
         diagnostics.extend(corpus_problems(config, categories, titles, rest))
     else:
         diagnostics.extend(corpus_problems(config, categories, titles))
-        refresh(config, partial(title_in_file, limits=config.limits))
+        refresh(config, title_reader(config))
     files = [display_path(p) for p in targets] + [d.path for d in problems]
     return CheckResult(sorted(diagnostics), files=files, articles=articles)
 
@@ -183,10 +183,10 @@ def _other_titles(config: Config, targets: list[Path], titles: dict[Path, Title]
                if os.path.dirname(absolute) == folder}
     entries = article_entries(config.articles)
     if all(entry.name in checked for entry in entries):
-        refresh(config, partial(title_in_file, limits=config.limits))
+        refresh(config, title_reader(config))
         return {}
     keys = {folded_title(title.text) for title in titles.values()}
-    found = read_titles(config, entries, partial(title_in_file, limits=config.limits),
+    found = read_titles(config, entries, title_reader(config),
                         lambda text: folded_title(text) in keys)
     return {config.articles / name: title for name, title in found.items()
             if name not in checked}
@@ -245,12 +245,12 @@ _HEAD_BYTES = 4096  # the front matter's first lines, where the title is
 def read_title(path: Path, config: Config) -> Title | None:
     """The title of an article file and where it is, as the loader would find it; None when
     the file has none, cannot be read, or is a link out of the repository (SEC103)."""
-    if symlink_problem(config, path, path.name) is not None:  # (its message is not shown)
-        return None
-    try:
-        return title_in_file(path, config.limits)
-    except OSError:
-        return None
+    return guarded_title(config, path, title_reader(config))
+
+
+def title_reader(config: Config) -> Reader:
+    """`title_in_file` with the project's limits: how the title cache reads a file."""
+    return partial(title_in_file, limits=config.limits)
 
 
 def title_in_file(path: Path, limits: Limits) -> Title | None:

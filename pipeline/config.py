@@ -16,6 +16,7 @@ class ConfigError(Exception):
     """The configuration is unusable; the command line exits with 2."""
 
 
+STATE_FOLDER = ".pipeline-cache"  # in the project: the publishes' state, the title cache
 MAX_YAML_DEPTH = 256  # beyond this, YAML nesting is refused whatever the configuration
 
 

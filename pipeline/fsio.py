@@ -67,9 +67,10 @@ def read_texts(paths: list[Path], limit: int) -> dict[Path, str]:
     return texts
 
 
-def write_atomically(path: Path, data: bytes) -> None:
+def write_atomically(path: Path, data: bytes, durable: bool = True) -> None:
     """Replace (or create) `path` with `data` in one step: a temporary file in the same
-    folder, synced, then `os.replace`. An existing file keeps its permission bits."""
+    folder, synced (unless not `durable`: a cache that a crash may lose), then `os.replace`.
+    An existing file keeps its permission bits."""
     path.parent.mkdir(parents=True, exist_ok=True)
     try:
         mode = stat.S_IMODE(path.stat().st_mode)
@@ -80,8 +81,9 @@ def write_atomically(path: Path, data: bytes) -> None:
     try:
         with os.fdopen(handle, "wb") as stream:
             stream.write(data)
-            stream.flush()
-            os.fsync(stream.fileno())
+            if durable:
+                stream.flush()
+                os.fsync(stream.fileno())
         os.chmod(temporary, mode)
         os.replace(temporary, path)
     except BaseException:

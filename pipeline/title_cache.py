@@ -33,12 +33,11 @@ from contextlib import suppress
 from pathlib import Path
 from typing import Any, TypeGuard
 
-from pipeline.config import Config
-from pipeline.fsio import read_regular_file
+from pipeline.config import STATE_FOLDER, Config
+from pipeline.fsio import read_regular_file, write_atomically
 from pipeline.rules.files import folder_links_out, symlink_problem
 from pipeline.rules.links import Title
 
-STATE_FOLDER = ".pipeline-cache"  # the project's state folder, as `pipeline.publish.state`'s
 CACHE_FILE = "titles.json"
 VERSION = 1
 RACY_NS = 2_000_000_000  # a file changed this close to when it is looked at is not kept
@@ -70,12 +69,12 @@ def cache_path(config: Config) -> Path:
 
 
 def read_titles(config: Config, entries: list[os.DirEntry[str]], read: Reader,
-                wanted: Callable[[str], bool] | None = None, create: bool = True,
+                wanted: Callable[[str], bool] | None = None,
                 now: int | None = None) -> dict[str, Title]:
     """The title of each of the articles folder's `entries` that has one (and that `wanted`
     accepts, if given), by file name, as `pipeline.check.read_title` finds it; the files
     unchanged since the cache was written are not read. The cache is then written if it
-    changed, its folder made only when `create`. `now` (nanoseconds since 1970, by default
+    changed. `now` (nanoseconds since 1970, by default
     the clock's) is when the files are looked at: a file changed in the two seconds before
     is read, and not kept."""
     folder = config.articles
@@ -94,7 +93,7 @@ def read_titles(config: Config, entries: list[os.DirEntry[str]], read: Reader,
         except OSError:
             info = None
         if info is None or not stat.S_ISREG(info.st_mode):  # a link, or not a file:
-            title = _guarded(config, folder / name, read)  # read as it always was
+            title = guarded_title(config, folder / name, read)  # read as it always was
             if title is not None and (wanted is None or wanted(title.text)):
                 titles[name] = title
             continue
@@ -116,15 +115,14 @@ def read_titles(config: Config, entries: list[os.DirEntry[str]], read: Reader,
         if len(found) == 7 and (wanted is None or wanted(found[4])):
             titles[name] = Title(found[4], found[5], found[6])
     if key is not None and (added or len(kept) != len(cached)):
-        _save(config, key, kept, create)
+        _save(config, key, kept)
     return titles
 
 
 def refresh(config: Config, read: Reader) -> None:
     """Bring the cache up to date with the articles folder after a check of the whole
     corpus, so that an editor's next check of one file does not read the others."""
-    read_titles(config, article_entries(config.articles), read, lambda text: False,
-                create=True)
+    read_titles(config, article_entries(config.articles), read, lambda text: False)
 
 
 def _matches(found: Any, numbers: list[int]) -> TypeGuard[list[Any]]:
@@ -145,7 +143,9 @@ def _read_entry(path: Path, numbers: list[int], read: Reader) -> list[Any] | Non
     return numbers if title is None else [*numbers, title.text, title.line, title.column]
 
 
-def _guarded(config: Config, path: Path, read: Reader) -> Title | None:
+def guarded_title(config: Config, path: Path, read: Reader) -> Title | None:
+    """The title `read` finds in `path`; None when SEC103 would refuse the file (never
+    read) or it cannot be read."""
     if symlink_problem(config, path, path.name) is not None:
         return None
     try:
@@ -192,21 +192,10 @@ def _load(config: Config, key: str | None) -> dict[str, Any]:
     return files
 
 
-def _save(config: Config, key: str, files: dict[str, list[Any]], create: bool) -> None:
-    """Write the cache: a temporary file beside it, then `os.replace`. Nothing is synced: a
-    cache lost in a crash is only made again."""
-    path = cache_path(config)
-    temporary = path.with_name(f".{CACHE_FILE}.{os.getpid()}.{time.time_ns()}.tmp")
-    try:
-        if create:
-            path.parent.mkdir(exist_ok=True)
-        data = json.dumps({"version": VERSION, "key": key, "files": files},
-                          separators=(",", ":")).encode()
-        flags = (os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_NOFOLLOW", 0)
-                 | getattr(os, "O_CLOEXEC", 0))
-        with open(os.open(temporary, flags, 0o666), "wb") as handle:
-            handle.write(data)
-        os.replace(temporary, path)
-    except (OSError, ValueError):
-        with suppress(OSError):
-            temporary.unlink(missing_ok=True)
+def _save(config: Config, key: str, files: dict[str, list[Any]]) -> None:
+    """Write the cache atomically, not synced: a cache lost in a crash is only made again;
+    a failure to write it is silent."""
+    data = json.dumps({"version": VERSION, "key": key, "files": files},
+                      separators=(",", ":")).encode()
+    with suppress(OSError, ValueError):
+        write_atomically(cache_path(config), data, durable=False)

@@ -21,12 +21,11 @@ from pathlib import Path
 from typing import Any, TextIO
 
 from pipeline import __version__
-from pipeline.config import Config
+from pipeline.config import STATE_FOLDER, Config
 from pipeline.diagnostics import Diagnostic
 from pipeline.render.view import listing_from_json
 
 MANIFEST = "manifest.json"
-STATE_FOLDER = ".pipeline-cache"
 STATE_VERSION = 3
 CODE = Path(__file__).resolve().parents[1]  # the `pipeline` package: its code shapes outputs
 

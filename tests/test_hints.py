@@ -40,6 +40,19 @@ def check_case(name: str, root: Path, monkeypatch: pytest.MonkeyPatch,
     return check_paths(load_config(project), paths).diagnostics
 
 
+def check_edited(name: str, root: Path, monkeypatch: pytest.MonkeyPatch, article: str,
+                 *edits: tuple[str, str]) -> list[Diagnostic]:
+    """`check_case` after replacing, in the fixture's `article`, each text by another."""
+    project = project_of(name, root)
+    path = project / "articles" / article
+    text = path.read_text(encoding="utf-8")
+    for old, new in edits:
+        text = text.replace(old, new)
+    path.write_text(text, encoding="utf-8")
+    monkeypatch.chdir(project)
+    return check_paths(load_config(project)).diagnostics
+
+
 def seen(found: list[Diagnostic]) -> list[tuple[str, str, str]]:
     """(`path:line:column: CODE`, message, hint) of each diagnostic, as the user reads them."""
     return [(f"{d.path}:{d.line}:{d.column}: {d.code}", d.message, d.hint) for d in found]
@@ -130,12 +143,8 @@ def test_two_spellings_of_one_category_page_are_still_refused(
 
 def test_a_category_that_is_not_words_says_what_is_allowed(
         tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    project = project_of("fmt-category-with-punctuation", tmp_path)
-    path = project / "articles" / "asthma.md"
-    path.write_text(path.read_text(encoding="utf-8").replace(
-        "categories: [Alzheimer's", "categories: [Ear/nose, Alzheimer's"), encoding="utf-8")
-    monkeypatch.chdir(project)
-    found = check_paths(load_config(project)).diagnostics
+    found = check_edited("fmt-category-with-punctuation", tmp_path, monkeypatch, "asthma.md",
+                         ("categories: [Alzheimer's", "categories: [Ear/nose, Alzheimer's"))
     assert seen(found) == [(
         "articles/asthma.md:10:14: FMT102",
         "category 'Ear/nose' must be words of letters and digits (with apostrophes inside "
@@ -170,13 +179,10 @@ def test_a_drafts_placeholders_are_reported_once(tmp_path: Path,
                                                 monkeypatch: pytest.MonkeyPatch) -> None:
     """An imported draft's `TODO` credentials and licence are placeholders (MED109), not
     unknown designations (TRS101) or licences (LIC103) as well."""
-    project = project_of("rule-unknown-license-bad", tmp_path)
-    path = project / "articles" / "alpha.md"
-    path.write_text(path.read_text(encoding="utf-8").replace(
-        "credentials: MD", "credentials: \"TODO: the reviewer's qualifications\"").replace(
-        "license: free for educational use", "license: TODO"), encoding="utf-8")
-    monkeypatch.chdir(project)
-    found = check_paths(load_config(project)).diagnostics
+    found = check_edited("rule-unknown-license-bad", tmp_path, monkeypatch, "alpha.md",
+                         ("credentials: MD",
+                          "credentials: \"TODO: the reviewer's qualifications\""),
+                         ("license: free for educational use", "license: TODO"))
     assert [(d.line, d.code) for d in found if d.line in (9, 16)] == [(9, "MED109"),
                                                                        (16, "MED109")]
 
@@ -284,12 +290,9 @@ def test_licence_hints_propose_what_may_be_used(tmp_path: Path,
 
 def test_an_article_licence_spelt_otherwise_is_still_read_as_its_spdx_id(
         tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    project = project_of("fmt-category-with-punctuation", tmp_path)
-    path = project / "articles" / "asthma.md"
-    path.write_text(path.read_text(encoding="utf-8").replace(
-        "license: CC-BY-SA-4.0", "license: CC BY-SA 4.0"), encoding="utf-8")
-    monkeypatch.chdir(project)
-    assert seen(check_paths(load_config(project)).diagnostics) == [(
+    found = check_edited("fmt-category-with-punctuation", tmp_path, monkeypatch, "asthma.md",
+                         ("license: CC-BY-SA-4.0", "license: CC BY-SA 4.0"))
+    assert seen(found) == [(
         "articles/asthma.md:5:10: LIC104",
         "licence 'CC BY-SA 4.0' is read as the SPDX id 'CC-BY-SA-4.0'",
         "write `license: CC-BY-SA-4.0`")]

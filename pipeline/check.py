@@ -150,7 +150,7 @@ def check_each(context: Context, targets: list[Path], jobs: int = 0,
         for path in targets:
             yield check_one(context, path, keep_articles)
         return
-    from pipeline.workers import pool
+    from pipeline.workers import CHECK_SECONDS, batch_size, pool
 
     # Every worker answers "does another article link here?" from the same index, built
     # once before the workers start: the answer, and so what an inline suppression of
@@ -158,7 +158,7 @@ def check_each(context: Context, targets: list[Path], jobs: int = 0,
     context.corpus.mentioned_by("")
     with pool(workers, _start_worker, context) as executor:
         yield from executor.map(_check_in_worker, targets,
-                                chunksize=max(1, len(targets) // (workers * 16)))
+                                chunksize=batch_size(len(targets), workers, CHECK_SECONDS))
 
 
 def _start_worker(context: Context) -> None:

@@ -22,6 +22,21 @@ def pool(workers: int, start: Callable[[Any], None], job: Any) -> Iterator[Proce
         yield executor
 
 
+# Roughly what one article costs a worker, in CPU seconds (docs/benchmarks.md has the
+# measured figures): a check, a render to HTML and JSON, a render that includes the PDF.
+CHECK_SECONDS = 0.006
+RENDER_SECONDS = 0.025
+PDF_SECONDS = 0.3
+# The work a worker takes at a time: little enough that no worker idles long at the end
+# while another finishes its last batch, enough that handing batches over costs little.
+BATCH_SECONDS = 0.25
+
+
+def batch_size(items: int, workers: int, seconds_each: float) -> int:
+    """How many of `items` articles to hand a worker at a time."""
+    return max(1, min(items // (workers * 16), round(BATCH_SECONDS / seconds_each)))
+
+
 def _started(start: Callable[[Any], None], job: Any) -> None:
     _die_with_parent()
     start(job)

@@ -23,7 +23,11 @@ from pypdf.generic import DictionaryObject
 
 from pipeline.config import Limits
 from pipeline.load import load_file
-from pipeline.render.pdf import ImageFetcher, render_pdf, unbroken
+from weasyprint import CSS, HTML  # type: ignore[import-untyped]
+
+from pipeline.render.environment import environment
+from pipeline.render.markdown import breakable_addresses
+from pipeline.render.pdf import ImageFetcher, for_weasyprint, render_pdf, unbroken
 from pipeline.render.view import ArticleView, SectionView, Site, build_view, disclaimers_from_schema
 from pipeline.schema import load_schema
 from tests.conftest import ARTICLES, SCHEMA, TEMPLATES
@@ -164,6 +168,38 @@ def test_two_renders_give_identical_bytes() -> None:
     first = render_pdf(view("asthma"), site(), TEMPLATES, IMAGES)
     render_pdf(view("ibuprofen"), site(), TEMPLATES, IMAGES)  # order of work does not matter
     assert render_pdf(view("asthma"), site(), TEMPLATES, IMAGES) == first == pdf("asthma")
+
+
+def test_break_points_as_characters_lay_out_as_the_wbr_elements_do() -> None:
+    """The print edition writes `<wbr>` as U+200B (WeasyPrint is faster with the character):
+    a long address still wraps at its punctuation, on the same lines, and links the same."""
+    long_url = "https://www.example.org/guidance/" + "long-path-segment-" * 10 + "end?x=1&y=2"
+    shown = breakable_addresses(f'<p>See <a href="{long_url}">{long_url}</a> and '
+                                "the text &lt;wbr&gt; written out.</p>")
+    assert shown.count("<wbr>") > 20
+    article = dataclasses.replace(view("vaccination"), sections=(
+        SectionView("Overview", "overview", shown, "See"), *view("vaccination").sections[1:]))
+    printed = environment(TEMPLATES).get_template("print.html").render(
+        view=article, site=site(), date="", unbroken=unbroken)
+    assert "<wbr>" not in for_weasyprint(printed)
+    assert "&lt;wbr&gt;" in for_weasyprint(printed)  # text that names the tag is left alone
+
+    def pages(html: str) -> list[str]:
+        stylesheet = CSS(string=(TEMPLATES / "print.css").read_text(encoding="utf-8"))
+        data = HTML(string=html, base_url=BASE_URL).write_pdf(stylesheets=[stylesheet])
+        return [page.extract_text() for page in reader(data).pages]
+
+    as_elements, as_characters = pages(printed), pages(for_weasyprint(printed))
+    assert as_characters == as_elements
+    lines = [line for page in as_characters for line in page.splitlines()]
+    wrapped = [line for line in lines if "long-path-segment" in line]
+    assert len(wrapped) > 1  # the address runs over lines that end at its punctuation
+    assert all(line.rstrip()[-1] in "/-" or after.lstrip()[0] in ".-_?#&=~%"
+               for line, after in zip(wrapped, wrapped[1:]))
+    links = {annotation.get_object()["/A"].get("/URI") for page in reader(render_pdf(
+        article, site(), TEMPLATES, IMAGES)).pages for annotation in page.get("/Annots", []) or []
+        if "/A" in annotation.get_object()}
+    assert long_url in links
 
 
 SUBPROCESS = """

@@ -130,10 +130,11 @@ def run_local(job: Job, slugs: list[str], jobs: int) -> Iterator[Processed]:
         finally:
             _JOB.clear()
         return
-    from pipeline.workers import pool
+    from pipeline.workers import PDF_SECONDS, RENDER_SECONDS, batch_size, pool
 
+    each = PDF_SECONDS if "pdf" in job.formats else RENDER_SECONDS
     with pool(workers, _start_worker, shared) as executor:
-        yield from executor.map(_process, slugs, chunksize=max(1, len(slugs) // (workers * 16)))
+        yield from executor.map(_process, slugs, chunksize=batch_size(len(slugs), workers, each))
 
 
 def _start_worker(shared: dict[str, Any]) -> None:

@@ -122,6 +122,7 @@ def book_pdf(templates: Path, images_dir: Path, site: Site, category: str,
         _font_config,
         _stylesheet,
         _w3c_date,
+        for_weasyprint,
         unbroken,
     )
 
@@ -131,7 +132,7 @@ def book_pdf(templates: Path, images_dir: Path, site: Site, category: str,
     html = environment(templates).get_template(TEMPLATE).render(
         site=site, category=category, books=books, date=date, w3c_date=_w3c_date(date),
         authors=authors, unbroken=unbroken)
-    document = HTML(string=html, base_url=site.base_url,
+    document = HTML(string=for_weasyprint(html), base_url=site.base_url,
                     url_fetcher=ImageFetcher(site.url("images/"), images_dir, config.limits))
     base = _stylesheet((templates / "print.css").read_text(encoding="utf-8"), site.page_size)
     extra = CSS(string=(templates / STYLESHEET).read_text(encoding="utf-8"),

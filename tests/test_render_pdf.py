@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import dataclasses
 import io
+import itertools
 import os
 import socket
 import subprocess
@@ -20,11 +21,10 @@ from typing import Any
 import pytest
 from pypdf import PdfReader
 from pypdf.generic import DictionaryObject
+from weasyprint import CSS, HTML  # type: ignore[import-untyped]
 
 from pipeline.config import Limits
 from pipeline.load import load_file
-from weasyprint import CSS, HTML  # type: ignore[import-untyped]
-
 from pipeline.render.environment import environment
 from pipeline.render.markdown import breakable_addresses
 from pipeline.render.pdf import ImageFetcher, for_weasyprint, render_pdf, unbroken
@@ -195,7 +195,7 @@ def test_break_points_as_characters_lay_out_as_the_wbr_elements_do() -> None:
     wrapped = [line for line in lines if "long-path-segment" in line]
     assert len(wrapped) > 1  # the address runs over lines that end at its punctuation
     assert all(line.rstrip()[-1] in "/-" or after.lstrip()[0] in ".-_?#&=~%"
-               for line, after in zip(wrapped, wrapped[1:]))
+               for line, after in itertools.pairwise(wrapped))
     links = {annotation.get_object()["/A"].get("/URI") for page in reader(render_pdf(
         article, site(), TEMPLATES, IMAGES)).pages for annotation in page.get("/Annots", []) or []
         if "/A" in annotation.get_object()}

@@ -29,7 +29,7 @@ RENDER_SECONDS = 0.025
 PDF_SECONDS = 0.3
 # The work a worker takes at a time: little enough that no worker idles long at the end
 # while another finishes its last batch, enough that handing batches over costs little.
-BATCH_SECONDS = 0.25
+BATCH_SECONDS = 0.5
 
 
 def batch_size(items: int, workers: int, seconds_each: float) -> int:

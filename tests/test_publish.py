@@ -256,12 +256,12 @@ def test_the_site_pages_from_listings_equal_those_from_full_views(tmp_path: Path
         assert (tmp_path / "build" / relative).read_bytes() == expected[relative], relative
 
 
-def test_workers_take_about_a_quarter_second_of_work_at_a_time() -> None:
+def test_workers_take_about_half_a_second_of_work_at_a_time() -> None:
     from pipeline.workers import CHECK_SECONDS, PDF_SECONDS, RENDER_SECONDS, batch_size
 
-    assert batch_size(500, 2, PDF_SECONDS) == 1  # no worker waits long for the last PDFs
-    assert batch_size(10_000, 2, RENDER_SECONDS) == 10
-    assert batch_size(10_000, 2, CHECK_SECONDS) == 42
+    assert batch_size(500, 2, PDF_SECONDS) == 2  # no worker waits long for the last PDFs
+    assert batch_size(10_000, 2, RENDER_SECONDS) == 20
+    assert batch_size(10_000, 2, CHECK_SECONDS) == 83
     # a small set is still shared out in many batches
     assert batch_size(100, 2, CHECK_SECONDS) == 3
     assert batch_size(10, 4, CHECK_SECONDS) == 1

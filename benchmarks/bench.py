@@ -49,7 +49,12 @@ DEFAULT_COUNT, QUICK_COUNT = 10_000, 1_000
 DEFAULT_SAMPLE, QUICK_SAMPLE = 500, 100
 DEFAULT_RUNS, QUICK_RUNS = 5, 3
 QUICK_BUDGET = 60.0  # seconds of wall time for the whole --quick run
-SAMPLE_INTERVAL = 0.02  # seconds between two memory samples
+SAMPLE_INTERVAL = 0.02  # seconds between two memory samples, at least
+# The share of one core the memory sampler may take: reading `smaps_rollup` walks a process's
+# page tables, about 5 ms for a publish's four processes, which at every 20 ms took 17% of a
+# core from the command it measured on a 2-core machine. It waits longer when sampling costs
+# more.
+SAMPLER_SHARE = 0.02
 # "Today" for the review-date rules, so that the seeded corpus checks the same any day
 # (the tests use the same day).
 SOURCE_DATE_EPOCH = "1795564800"  # 2026-11-25
@@ -210,16 +215,20 @@ class _PeakSampler(threading.Thread):
         super().__init__(daemon=True)
         self.pid, self.interval, self.peak, self.samples = pid, interval, 0, 0
         self.peak_rss = 0
+        self.cpu = 0.0  # seconds of CPU this thread spent sampling
         self._stop_event = threading.Event()
 
     def run(self) -> None:
         while not self._stop_event.is_set():
+            started = time.thread_time()
             pss, rss = tree_memory(self.pid)
+            spent = time.thread_time() - started
+            self.cpu += spent
             self.peak, self.peak_rss = max(self.peak, pss), max(self.peak_rss, rss)
             self.samples += 1
             # a relative sleep, not a timed wait on the event: a timed wait is an absolute
             # deadline on the wall clock, which a moved clock (faketime) never reaches
-            time.sleep(self.interval)
+            time.sleep(max(self.interval, spent * (1 - SAMPLER_SHARE) / SAMPLER_SHARE))
 
     def stop(self) -> None:
         self._stop_event.set()
@@ -237,6 +246,7 @@ class Run:
     stdout: str = ""
     stderr: str = ""
     peak_rss: int = 0  # bytes: the largest summed Rss (shared pages once per process)
+    sampler_cpu: float = 0.0  # seconds of CPU the memory sampler took beside the command
 
 
 def timed(command: Sequence[str | Path], cwd: Path, env: dict[str, str] | None = None) -> Run:
@@ -258,7 +268,7 @@ def timed(command: Sequence[str | Path], cwd: Path, env: dict[str, str] | None =
     if process.returncode != 0:
         raise BenchError(f"`{' '.join(args)}` (in {cwd}) exited with {process.returncode}:\n"
                          f"{_tail(stderr) or _tail(stdout)}")
-    return Run(wall, cpu, sampler.peak, stdout, stderr, sampler.peak_rss)
+    return Run(wall, cpu, sampler.peak, stdout, stderr, sampler.peak_rss, sampler.cpu)
 
 
 def _tail(text: str, lines: int = 20) -> str:
@@ -812,6 +822,12 @@ def run_bench(options: Options, log: Callable[[str], None] = lambda _: None) -> 
     if resident:
         notes.append("Peak memory counted as the sum of resident sizes (`Rss`, pages shared "
                      "with forked workers counted in each): " + "; ".join(resident) + ".")
+    runs = [run for row in rows.values() for run in row.runs]
+    if runs:
+        sampling, measured = sum(r.sampler_cpu for r in runs), sum(r.wall for r in runs)
+        notes.append(f"The memory sampler took {sampling:.1f} s of CPU beside the "
+                     f"{measured:.0f} s the measured commands ran ({sampling / measured:.1%} "
+                     "of one core).")
     if code_digest_of_project(project) != live_before:
         notes.append("The checkout's code, templates or schema changed while the benchmark "
                      "ran (other work on it); every run measured the copy taken at the start.")
@@ -1321,14 +1337,17 @@ def markdown(results: Results) -> str:
         "the checkout during a long run neither mix versions nor spoil the republishes' "
         "cache.",
         "- Peak memory: a thread samples the process tree every "
-        f"{SAMPLE_INTERVAL * 1000:.0f} ms (descendants found through "
+        f"{SAMPLE_INTERVAL * 1000:.0f} ms, or less often when a sample costs more than "
+        f"{SAMPLER_SHARE:.0%} of a core would allow (so that it takes little of the CPU it "
+        "measures; at every 20 ms it had taken 17% of a core during a publish) "
+        "(descendants found through "
         "`/proc/<pid>/task/*/children`) and sums each process's proportional set size (`Pss` "
         "in `/proc/<pid>/smaps_rollup`: a page shared by n processes counts 1/n in each); the "
         "largest sum is the peak, in MB of 10^6 bytes: the memory the whole tree holds. "
         "`ru_maxrss` would report only the largest single process, and a sum of resident "
         "sizes (`Rss`) counts the pages that forked workers share with their parent once per "
         "process; that sum is given in the notes for the publishes. A process living less "
-        "than 20 ms may be missed.",
+        "than 20 ms may be missed, and a peak shorter than the interval in a large tree.",
         "- Every command must exit 0, the checks must report 0 errors and 0 warnings for "
         "every file, the publishes no diagnostic, and each build must hold one HTML and one "
         "JSON file (and one PDF) per article, counted after every run, or the benchmark "

@@ -212,6 +212,25 @@ def test_pages_a_forked_child_shares_count_once(tmp_path: Path) -> None:
     assert 110 * bench.MB <= run.peak <= 250 * bench.MB
 
 
+def test_the_sampler_takes_little_of_the_cpu_it_measures(tmp_path: Path) -> None:
+    # four processes of 100 MB each: every sample walks their page tables
+    code = ("import os, time\n"
+            "children = []\n"
+            "for _ in range(3):\n"
+            "    pid = os.fork()\n"
+            "    if pid == 0:\n"
+            "        block = bytearray(100_000_000)\n"
+            "        time.sleep(3.0)\n"
+            "        os._exit(0)\n"
+            "    children.append(pid)\n"
+            "block = bytearray(100_000_000)\n"
+            "for pid in children:\n"
+            "    os.waitpid(pid, 0)\n")
+    run = bench.timed([sys.executable, "-c", code], tmp_path)
+    assert run.peak >= 300 * bench.MB  # the peak is still seen
+    assert run.sampler_cpu <= bench.SAMPLER_SHARE * 2 * run.wall + 0.02
+
+
 def test_a_failing_command_stops_the_bench(tmp_path: Path) -> None:
     with pytest.raises(bench.BenchError, match="exited with 3"):
         bench.timed([sys.executable, "-c", "import sys; sys.exit(3)"], tmp_path)

@@ -191,6 +191,38 @@ def test_a_change_reindexes_only_its_shard(tmp_path: Path) -> None:
     assert _files(build) == _files(cold / "build")
 
 
+def test_the_indexer_works_beside_the_staging_folder(tmp_path: Path,
+                                                     monkeypatch: pytest.MonkeyPatch) -> None:
+    """Pagefind's scratch folder is made beside the build being staged, not in the system's
+    temporary folder: a publish killed while Pagefind runs leaves it where the next publish
+    removes it with the dead publish's staging folder."""
+    root = _project(tmp_path / "site")
+    empty_tmp = tmp_path / "tmp"
+    empty_tmp.mkdir()
+    monkeypatch.setenv("TMPDIR", str(empty_tmp))
+    # what a publish killed during indexing leaves: its staging folder and Pagefind's scratch
+    dead = [root / ".build.staging-999999", root / ".build.staging-999999-search-abc123"]
+    for folder in dead:
+        (folder / "site").mkdir(parents=True)
+        (folder / "site" / "page.html").write_text("<p>left behind</p>", encoding="utf-8")
+    made: list[Path] = []
+    real_run = subprocess.run
+
+    def watched(command: Any, **kwargs: Any) -> Any:  # the Pagefind runs: where they work
+        made.append(Path(kwargs["cwd"]))
+        return real_run(command, **kwargs)
+
+    monkeypatch.setattr(subprocess, "run", watched)
+    config = load_config(root)
+    result = publish(config, PublishRequest(out=root / "build", formats=("html",), jobs=1))
+    assert not result.diagnostics, result.diagnostics
+    assert made and all(folder.parent == root and folder.name.startswith(".build.staging-")
+                        and "-search-" in folder.name for folder in made)
+    assert not any(folder.exists() for folder in [*dead, *made])
+    assert list(empty_tmp.iterdir()) == []
+    assert (root / "build" / "html" / "pagefind" / "0" / "pagefind-entry.json").is_file()
+
+
 def _files(build: Path) -> dict[str, bytes]:
     return {p.relative_to(build).as_posix(): p.read_bytes()
             for p in sorted(build.rglob("*")) if p.is_file()}

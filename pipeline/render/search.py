@@ -167,6 +167,11 @@ def _index(html: Path, names: list[str]) -> dict[str, bytes]:
     linked into a folder of their own first, under the same names, so Pagefind sees only
     them and records the same addresses.
 
+    The folder is made beside the staging folder that holds `html`, named after it
+    (`.<out>.staging-<pid>-search-…`): on the same file system, so the pages are hard links,
+    and removed with the staging folders of dead publishes by the next publish
+    (`pipeline.publish.swap.recover`) should this one be killed before it cleans up.
+
     Not the Python service API: its `write_files` answers before the files are all on disk
     (on a loaded machine a read right after found `pagefind-entry.json` and the WebAssembly
     file empty), and `get_files()` can deadlock on the pipe (it did here on 74 pages). The
@@ -181,7 +186,9 @@ def _index(html: Path, names: list[str]) -> dict[str, bytes]:
     if binary is None:
         raise OSError("Pagefind's binary is missing (pip install \"pagefind[bin]\")")
     environment = {k: v for k, v in os.environ.items() if not k.startswith("PAGEFIND_")}
-    with tempfile.TemporaryDirectory(prefix="pipeline-search-") as scratch:
+    staging = html.parent
+    with tempfile.TemporaryDirectory(prefix=f"{staging.name}-search-",
+                                     dir=staging.parent) as scratch:
         out, site = Path(scratch) / "index", Path(scratch) / "site"
         site.mkdir()
         for name in names:  # article pages: all at the top of `html/`

@@ -997,6 +997,20 @@ def stages_table(results: Results) -> str:
                       f"(0.3x Hugo; the stages above take {check:.2f} ms) and "
                       f"**{budget['publish']:.2f} ms** for check, render and write together "
                       f"(0.5x Hugo; they take {publish:.2f} ms)."]
+    pdf: dict[str, float] = stages.get("pdf_ms", {})
+    if pdf:
+        from benchmarks.stages import PDF_STAGES
+
+        steps = sum(pdf.values())
+        lines += ["", f"The print edition, step by step, over the first "
+                      f"{stages.get('pdf_articles', 0)} of those articles (CPU of the commands "
+                      "a step runs included):", "", "| step | ms per article |", "|---|---:|"]
+        lines += [f"| {text} | {pdf.get(key, 0):.1f} |" for key, text in PDF_STAGES]
+        lines.append(f"| **sum** | **{steps:.1f}** |")
+        lines += ["", f"At 0.15 s per article and {cpus} cores, a PDF publish has "
+                      f"**{150 * cpus:.0f} ms** of CPU per article for everything, the HTML and "
+                      f"JSON included (their stages above take {publish:.1f} ms); the print "
+                      f"edition's steps alone take {steps:.1f} ms."]
     rules: dict[str, float] = stages.get("rules", {})
     if rules:
         lines += ["", "The content rules, check by check (the codes each reports), dearest first:",

@@ -42,6 +42,18 @@ STAGES: tuple[tuple[str, str, bool, bool], ...] = (
 )
 
 
+# The print edition, step by step, over fewer articles (a PDF takes about a quarter second).
+PDF_STAGES: tuple[tuple[str, str], ...] = (
+    ("html", "the print HTML (Jinja, `templates/print.html`)"),
+    ("parse", "WeasyPrint: parse the HTML"),
+    ("layout", "WeasyPrint: styles and layout (the pages)"),
+    ("write", "WeasyPrint: draw the pages and write the tagged PDF"),
+    ("notices", "verify: the PDF's text read back (pdftotext), disclaimer, licence, "
+                "attribution and every reference in it"),
+)
+PDF_ARTICLES = 40
+
+
 def measure(project: Path, count: int) -> dict[str, Any]:
     """Milliseconds of CPU per article for each stage, over the first `count` articles."""
     from pipeline.check import corpus_files
@@ -72,9 +84,9 @@ def measure(project: Path, count: int) -> dict[str, Any]:
         gc.collect()
         gc.freeze()
         gc.set_threshold(*GC_THRESHOLD)
-        started = time.process_time()
+        started = _cpu()
         out = [work(item) for item in items]
-        results[key] = (time.process_time() - started) * 1000 / len(items)
+        results[key] = (_cpu() - started) * 1000 / len(items)
         return out
 
     data = stage("read", paths, lambda path: read_regular_file(path, limits.max_file_bytes))
@@ -118,7 +130,51 @@ def measure(project: Path, count: int) -> dict[str, Any]:
         stage("write", [(a.slug, pair) for a, pair in
                         zip(articles, zip(pages, documents, strict=True), strict=True)], write)
     top = _dearest(paths, data, config, context, site, env)
-    return {"ms": results, "rules": per_rule, "top": top}
+    found: dict[str, Any] = {"ms": results, "rules": per_rule, "top": top}
+    # the view of the HTML page with absolute links, as a publish shares it with the JSON
+    absolute = [absolute_view(view, site) for view in views[:PDF_ARTICLES]]
+    pdf = _pdf_stages(articles[:PDF_ARTICLES], absolute, site, config, stage)
+    if pdf is not None:
+        found["pdf_ms"] = {key: results.pop(f"pdf_{key}") for key, _ in PDF_STAGES}
+        found["pdf_articles"] = pdf
+    return found
+
+
+def _pdf_stages(articles: list[Any], views: list[Any], site: Any, config: Any,
+                stage: Callable[[str, Sequence[Any], Callable[[Any], Any]], list[Any]]
+                ) -> int | None:
+    """Time the print edition's steps (`pipeline.render.pdf`), under the keys `pdf_<step>`;
+    the number of articles, or None when WeasyPrint is not installed."""
+    try:
+        from pipeline.render import pdf
+    except ImportError:
+        return None
+    from pipeline.image_files import images_folder
+    from pipeline.publish import missing_notices
+    from pipeline.render.view import build_view
+
+    images = images_folder(config) or config.root / ".no-images-folder"
+    pages = stage("pdf_html", views, lambda view: pdf.print_html(view, site, config.templates))
+    parsed = stage("pdf_parse", pages,
+                   lambda html: pdf.parsed(html, site, images, config.limits))
+    laid_out = stage("pdf_layout", list(zip(parsed, views, strict=True)),
+                     lambda two: pdf.lay_out(two[0], two[1], site, config.templates))
+    del parsed
+    files = stage("pdf_write", list(zip(laid_out, views, strict=True)),
+                  lambda two: pdf.pdf_of(two[0], two[1], site, config.templates))
+    del laid_out
+    lights = [build_view(article, site, with_sections=False) for article in articles]
+    stage("pdf_notices", list(zip(articles, files, lights, strict=True)),
+          lambda three: list(missing_notices(three[0], {"print/a.pdf": three[1]}, three[2])))
+    return len(articles)
+
+
+def _cpu() -> float:
+    """CPU seconds of this process and of the commands it ran (pdftotext, for the PDFs)."""
+    import resource
+
+    children = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return time.process_time() + children.ru_utime + children.ru_stime
 
 
 def _per_rule(articles: list[Any], context: Any) -> dict[str, float]:

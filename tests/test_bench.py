@@ -321,6 +321,21 @@ def test_the_runs_measure_a_copy_of_the_code(results: bench.Results) -> None:
                            capture_output=True, text=True, check=True, cwd=corpus.root,
                            env=bench.pipeline_env(corpus.code)).stdout.strip()
     assert Path(where) == corpus.code / "pipeline" / "__init__.py"
+    # compiled as an install leaves it: a run under PYTHONDONTWRITEBYTECODE compiles nothing
+    env = {**bench.pipeline_env(corpus.code), "PYTHONDONTWRITEBYTECODE": "1"}
+    compiled = subprocess.run(
+        [sys.executable, "-c", "import importlib.machinery as m, pipeline.check, pipeline.cli\n"
+         "calls = []\n"
+         "real = m.SourceFileLoader.source_to_code\n"
+         "def watched(self, data, path, **kw):\n"
+         "    calls.append(path)\n"
+         "    return real(self, data, path, **kw)\n"
+         "m.SourceFileLoader.source_to_code = watched\n"
+         "import pipeline.publish, pipeline.render.html, pipeline.rules\n"
+         "print([c for c in calls if 'pipeline' in str(c)])"],
+        capture_output=True, text=True, check=True, cwd=corpus.root, env=env).stdout.strip()
+    assert compiled == "[]"
+    assert list((corpus.code / "pipeline" / "__pycache__").glob("check.*.pyc"))
 
 
 def test_the_report_says_where_the_time_goes(results: bench.Results) -> None:

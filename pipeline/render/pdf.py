@@ -18,14 +18,17 @@ from typing import TYPE_CHECKING, Any
 from urllib.parse import unquote
 
 from markupsafe import Markup, escape
-from weasyprint import CSS, HTML  # type: ignore[import-untyped]
-from weasyprint.text.fonts import FontConfiguration  # type: ignore[import-untyped]
-from weasyprint.urls import URLFetcher, URLFetcherResponse  # type: ignore[import-untyped]
 
 from pipeline.config import Config, Limits
+from pipeline.extras import PDF, load
 from pipeline.image_files import MEDIA_TYPES, image_problem
 from pipeline.render.environment import environment
 from pipeline.render.view import ArticleView, Listing, Site
+
+load(PDF)  # WeasyPrint's C libraries found the quick way (pipeline.extras), before the below
+from weasyprint import CSS, HTML  # type: ignore[import-untyped]  # noqa: E402
+from weasyprint.text.fonts import FontConfiguration  # type: ignore[import-untyped]  # noqa: E402
+from weasyprint.urls import URLFetcher, URLFetcherResponse  # type: ignore[import-untyped]  # noqa: E402
 
 if TYPE_CHECKING:
     from pipeline.model import Article

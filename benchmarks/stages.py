@@ -133,40 +133,42 @@ def measure(project: Path, count: int) -> dict[str, Any]:
     found: dict[str, Any] = {"ms": results, "rules": per_rule, "top": top}
     # the view of the HTML page with absolute links, as a publish shares it with the JSON
     absolute = [absolute_view(view, site) for view in views[:PDF_ARTICLES]]
-    pdf = _pdf_stages(articles[:PDF_ARTICLES], absolute, site, config, stage)
+    pdf = _pdf_stages(list(zip(articles, absolute, lights, strict=False)), site, config, stage)
     if pdf is not None:
         found["pdf_ms"] = {key: results.pop(f"pdf_{key}") for key, _ in PDF_STAGES}
         found["pdf_articles"] = pdf
     return found
 
 
-def _pdf_stages(articles: list[Any], views: list[Any], site: Any, config: Any,
+def _pdf_stages(sample: list[tuple[Any, Any, Any]], site: Any, config: Any,
                 stage: Callable[[str, Sequence[Any], Callable[[Any], Any]], list[Any]]
                 ) -> int | None:
-    """Time the print edition's steps (`pipeline.render.pdf`), under the keys `pdf_<step>`;
-    the number of articles, or None when WeasyPrint is not installed."""
+    """Time the print edition's steps (`pipeline.render.pdf`) on `sample` (each article with
+    its absolute and its light view), under the keys `pdf_<step>`; the number of articles,
+    or None when WeasyPrint is not installed."""
     try:
         from pipeline.render import pdf
     except ImportError:
         return None
     from pipeline.image_files import images_folder
     from pipeline.publish import missing_notices
-    from pipeline.render.view import build_view
 
     images = images_folder(config) or config.root / ".no-images-folder"
+    views = [view for _, view, _ in sample]
+    options = [pdf.print_options(view, site, config.templates) for view in views]
     pages = stage("pdf_html", views, lambda view: pdf.print_html(view, site, config.templates))
-    parsed = stage("pdf_parse", pages,
-                   lambda html: pdf.parsed(html, site, images, config.limits))
-    laid_out = stage("pdf_layout", list(zip(parsed, views, strict=True)),
-                     lambda two: pdf.lay_out(two[0], two[1], site, config.templates))
-    del parsed
-    files = stage("pdf_write", list(zip(laid_out, views, strict=True)),
-                  lambda two: pdf.pdf_of(two[0], two[1], site, config.templates))
+    documents = stage("pdf_parse", pages,
+                      lambda html: pdf.parsed(html, site, images, config.limits))
+    laid_out = stage("pdf_layout", list(zip(documents, options, strict=True)),
+                     lambda two: pdf.lay_out(*two))
+    del documents
+    files = stage("pdf_write", list(zip(laid_out, options, strict=True)),
+                  lambda two: pdf.pdf_of(*two))
     del laid_out
-    lights = [build_view(article, site, with_sections=False) for article in articles]
-    stage("pdf_notices", list(zip(articles, files, lights, strict=True)),
+    stage("pdf_notices", [(article, data, light) for (article, _, light), data
+                          in zip(sample, files, strict=True)],
           lambda three: list(missing_notices(three[0], {"print/a.pdf": three[1]}, three[2])))
-    return len(articles)
+    return len(sample)
 
 
 def _cpu() -> float:

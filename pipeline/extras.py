@@ -27,10 +27,11 @@ class Extra:
     module: str  # what must import
     needed_for: str  # what needs it, for the message
     without: str  # what still works without it
+    c_libraries: bool = False  # loads C libraries by name (ctypes.util.find_library)
 
 
 PDF = Extra("pdf", "weasyprint", "the pdf output (print editions and books)",
-            "publish --formats html,json works without it")
+            "publish --formats html,json works without it", c_libraries=True)
 DASK = Extra("dask", "distributed", "publishing on a Dask cluster (--scheduler)",
              "publish without --scheduler runs on this machine")
 
@@ -40,9 +41,10 @@ class MissingExtra(Exception):
 
 
 def load(extra: Extra) -> ModuleType:
-    """Import `extra`'s module (ImportError or OSError if it cannot be): WeasyPrint with its
-    C libraries looked up in the linker's cache read once (`_linker_cache_lookup`)."""
-    if extra.module != PDF.module or extra.module in sys.modules:
+    """Import `extra`'s module (ImportError or OSError if it cannot be); one that loads C
+    libraries by name (WeasyPrint) with them looked up in the linker's cache read once
+    (`_linker_cache_lookup`)."""
+    if not extra.c_libraries or extra.module in sys.modules:
         return importlib.import_module(extra.module)
     lookup = _linker_cache_lookup()
     if lookup is None:

@@ -113,16 +113,14 @@ def render_book(config: Config, site: Site, category: str, slugs: list[str]) -> 
 
 def book_pdf(templates: Path, images_dir: Path, site: Site, category: str,
              views: list[ArticleView], config: Config) -> bytes:
-    from weasyprint import CSS, HTML  # type: ignore[import-untyped]
-
     from pipeline.render.environment import environment
-    from pipeline.render.pdf import (
+    from pipeline.render.pdf import (  # WeasyPrint as it loads it (pipeline.extras.load)
+        CSS,
         PDF_VARIANT,
-        ImageFetcher,
         _font_config,
         _stylesheet,
         _w3c_date,
-        for_weasyprint,
+        parsed,
         unbroken,
     )
 
@@ -132,8 +130,7 @@ def book_pdf(templates: Path, images_dir: Path, site: Site, category: str,
     html = environment(templates).get_template(TEMPLATE).render(
         site=site, category=category, books=books, date=date, w3c_date=_w3c_date(date),
         authors=authors, unbroken=unbroken)
-    document = HTML(string=for_weasyprint(html), base_url=site.base_url,
-                    url_fetcher=ImageFetcher(site.url("images/"), images_dir, config.limits))
+    document = parsed(html, site, images_dir, config.limits)
     base = _stylesheet((templates / "print.css").read_text(encoding="utf-8"), site.page_size)
     extra = CSS(string=(templates / STYLESHEET).read_text(encoding="utf-8"),
                 font_config=_font_config())

@@ -26,7 +26,9 @@ from pipeline.render.environment import environment
 from pipeline.render.view import ArticleView, Listing, Site
 
 load(PDF)  # WeasyPrint's C libraries found the quick way (pipeline.extras), before the below
-from weasyprint import CSS, HTML  # type: ignore[import-untyped]  # noqa: E402
+# CSS re-exported: pipeline.render.book takes WeasyPrint from here, loaded as above
+from weasyprint import CSS as CSS  # type: ignore[import-untyped]  # noqa: E402
+from weasyprint import HTML  # noqa: E402
 from weasyprint.text.fonts import FontConfiguration  # type: ignore[import-untyped]  # noqa: E402
 from weasyprint.urls import URLFetcher, URLFetcherResponse  # type: ignore[import-untyped]  # noqa: E402
 
@@ -96,7 +98,8 @@ def render_pdf(view: ArticleView, site: Site, templates: Path, images_dir: Path,
     below, one after the other (the benchmark times each).
     """
     document = parsed(print_html(view, site, templates), site, images_dir, limits)
-    return pdf_of(lay_out(document, view, site, templates), view, site, templates)
+    options = print_options(view, site, templates)
+    return pdf_of(lay_out(document, options), options)
 
 
 def print_html(view: ArticleView, site: Site, templates: Path) -> str:
@@ -111,23 +114,25 @@ def parsed(html: str, site: Site, images_dir: Path, limits: Limits | None = None
                 url_fetcher=ImageFetcher(site.url("images/"), images_dir, limits))
 
 
-def lay_out(document: Any, view: ArticleView, site: Site, templates: Path) -> Any:
-    """The styles and the layout: WeasyPrint's pages of the parsed print edition."""
-    return document.render(font_config=_font_config(), **_options(view, site, templates))
-
-
-def pdf_of(pages: Any, view: ArticleView, site: Site, templates: Path) -> bytes:
-    """The laid-out pages drawn and written as a tagged PDF."""
-    pdf: bytes = pages.write_pdf(**_options(view, site, templates))
-    return pdf
-
-
-def _options(view: ArticleView, site: Site, templates: Path) -> dict[str, Any]:
-    """WeasyPrint's options for both steps (as its `HTML.write_pdf` passes them to both)."""
+def print_options(view: ArticleView, site: Site, templates: Path) -> dict[str, Any]:
+    """WeasyPrint's options for the layout and the writing of one article's PDF (its
+    `HTML.write_pdf` passes the same to both): the stylesheet, the PDF/UA variant, the
+    file identifier."""
     stylesheet = _stylesheet((templates / STYLESHEET).read_text(encoding="utf-8"),
                              site.page_size)
     return {"stylesheets": [stylesheet], "pdf_variant": PDF_VARIANT,
             "pdf_identifier": _identifier(view)}
+
+
+def lay_out(document: Any, options: dict[str, Any]) -> Any:
+    """The styles and the layout: WeasyPrint's pages of the parsed print edition."""
+    return document.render(font_config=_font_config(), **options)
+
+
+def pdf_of(pages: Any, options: dict[str, Any]) -> bytes:
+    """The laid-out pages drawn and written as a tagged PDF."""
+    pdf: bytes = pages.write_pdf(**options)
+    return pdf
 
 
 def for_weasyprint(html: str) -> str:

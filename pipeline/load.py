@@ -34,6 +34,7 @@ _NULLS = frozenset({"", "~", "null", "Null", "NULL"})
 _FENCE = frozenset({"---"})
 _CLOSERS = frozenset({"---", "..."})
 _CORE_TAG = "tag:yaml.org,2002:"
+_IGNORED_EVENTS = frozenset({yaml.StreamStartEvent, yaml.StreamEndEvent, yaml.DocumentEndEvent})
 # However high `max_yaml_depth` is set, nesting beyond this is refused: the front matter is
 # validated by recursive code (jsonschema), and paths into deeper values grow quadratically.
 YAML_DEPTH_CEILING = MAX_YAML_DEPTH
@@ -226,14 +227,16 @@ class _Builder:
         return self.between(event.start_mark, event.end_mark)
 
     def between(self, start: Any, end: Any) -> Span:
-        line, column = start.line + self.offset, start.column + 1
-        end_row, end_column = end.line, end.column
-        if end_column == 0 and end_row > start.line:
+        row, column, end_row, end_column = start.line, start.column + 1, end.line, end.column
+        if end_row == row:  # the usual case, a scalar on one line
+            return Span(row + self.offset, column, row + self.offset,
+                        end_column if end_column > column else column)
+        if end_column == 0 and end_row > row:
             end_row -= 1
-            while end_row > start.line and self._blank(end_row):
+            while end_row > row and self._blank(end_row):
                 end_row -= 1
             end_column = len(self.lines[end_row].rstrip()) if end_row < len(self.lines) else 1
-        end_line = end_row + self.offset
+        line, end_line = row + self.offset, end_row + self.offset
         if (end_line, end_column) < (line, column):
             end_line, end_column = line, column
         return Span(line, column, end_line, max(end_column, 1))
@@ -247,7 +250,16 @@ class _Builder:
                                      span.end_line, span.end_column))
 
     def feed(self, event: Any) -> None:
-        if isinstance(event, yaml.DocumentStartEvent):
+        kind = type(event)
+        if kind is yaml.ScalarEvent and event.anchor is None and event.tag is None:
+            # the usual event (four in five): a scalar with neither anchor nor tag
+            value = event.value
+            self.emit(None if not event.style and value in _NULLS else value,
+                      self.between(event.start_mark, event.end_mark))
+            return
+        if kind in _IGNORED_EVENTS:
+            return
+        if kind is yaml.DocumentStartEvent:
             self.documents += 1
             if self.documents > 1:
                 self.problem(self.span(event), "SRC007",
@@ -255,13 +267,10 @@ class _Builder:
                              "keep one block of fields between the two `---` lines")
                 raise _Abort
             return
-        if isinstance(event, (yaml.StreamStartEvent, yaml.StreamEndEvent,
-                              yaml.DocumentEndEvent)):
-            return
         span = self.span(event)
-        if isinstance(event, yaml.AliasEvent) or getattr(event, "anchor", None):
-            kind = "alias *" if isinstance(event, yaml.AliasEvent) else "anchor &"
-            self.problem(span, "SRC010", f"YAML {kind}{event.anchor} is not allowed: front "
+        if kind is yaml.AliasEvent or getattr(event, "anchor", None):
+            what = "alias *" if kind is yaml.AliasEvent else "anchor &"
+            self.problem(span, "SRC010", f"YAML {what}{event.anchor} is not allowed: front "
                          "matter has no anchors or aliases", "write the value out in full")
             raise _Abort
         tag = getattr(event, "tag", None)
@@ -269,19 +278,19 @@ class _Builder:
             written = "!!" + tag[len(_CORE_TAG):] if tag.startswith(_CORE_TAG) else tag
             self.problem(span, "SRC009", f"YAML tag {written!r} is not allowed",
                          "remove the tag; values are read as plain text")
-        if isinstance(event, yaml.ScalarEvent):
+        if kind is yaml.ScalarEvent:
             plain = not event.style and event.value in _NULLS  # libyaml: "", PyYAML: None
             self.emit(None if plain else event.value, span)
-        elif isinstance(event, (yaml.MappingStartEvent, yaml.SequenceStartEvent)):
+        elif kind is yaml.MappingStartEvent or kind is yaml.SequenceStartEvent:
             if len(self.stack) >= self.max_depth:
                 self.problem(span, "SRC012",
                              f"front matter nests deeper than {self.max_depth} levels",
                              DEPTH_HINT)
                 raise _Abort
             container: dict[str, Any] | list[Any] = (
-                {} if isinstance(event, yaml.MappingStartEvent) else [])
+                {} if kind is yaml.MappingStartEvent else [])
             self.stack.append(_Frame(container, self.child_path(), event.start_mark))
-        elif isinstance(event, (yaml.MappingEndEvent, yaml.SequenceEndEvent)):
+        elif kind is yaml.MappingEndEvent or kind is yaml.SequenceEndEvent:
             frame = self.stack.pop()
             self.emit(frame.container, self.between(frame.start, event.end_mark))
 
@@ -329,28 +338,37 @@ class _Builder:
 
 
 DEPTH_HINT = "front-matter values are text, lists, or lists of fields"
+_FLOW_MARK = re.compile(r"""['"#\[\]{}]""")
+_FLOW_BRACKET = re.compile(r"[\[\]{}]")
 
 
 def _flow_too_deep(lines: list[str], limit: int) -> tuple[int, int] | None:
-    """Where flow brackets (`[`, `{`) first open deeper than `limit`, quotes aside."""
+    """Where flow brackets (`[`, `{`) first open deeper than `limit`, quotes aside.
+
+    Only lines with a bracket are read, and in them only the characters that matter (a
+    quote or a comment ends with its line, so the others cannot change the depth)."""
     if sum(line.count("[") + line.count("{") for line in lines) <= limit:
         return None
     depth = 0
     for number, line in enumerate(lines):
+        if _FLOW_BRACKET.search(line) is None:
+            continue
         quote = ""
-        for column, char in enumerate(line):
+        for match in _FLOW_MARK.finditer(line):
+            char, column = match.group(), match.start()
             if quote:
                 if char == quote:
                     quote = ""
             elif char in "'\"":
                 quote = char
-            elif char == "#" and (column == 0 or line[column - 1] in " \t"):
-                break
+            elif char == "#":
+                if column == 0 or line[column - 1] in " \t":
+                    break
             elif char in "[{":
                 depth += 1
                 if depth >= limit:  # the front matter itself is the first level
                     return number, column
-            elif char in "]}":
+            else:
                 depth = max(depth - 1, 0)
     return None
 
@@ -370,9 +388,11 @@ def parse_front_matter(lines: list[str], close: int, display: str, limits: Limit
                                         f"front matter nests deeper than {builder.max_depth} "
                                         "levels", DEPTH_HINT))
         return None, SourceMap({}, {}, whole), builder.diagnostics
+    parser = _Loader(text)  # as `yaml.parse`, without a generator between it and the builder
     try:
-        for event in yaml.parse(text, Loader=_Loader):
-            builder.feed(event)
+        more, event, feed = parser.check_event, parser.get_event, builder.feed
+        while more():
+            feed(event())
     except _Abort:
         return None, SourceMap({}, {}, whole), builder.diagnostics
     except yaml.MarkedYAMLError as error:

@@ -223,6 +223,37 @@ def test_the_indexer_works_beside_the_staging_folder(tmp_path: Path,
     assert (root / "build" / "html" / "pagefind" / "0" / "pagefind-entry.json").is_file()
 
 
+class _Shard(dict[str, bytes]):
+    """A shard's index files as `_index` returns them, but one that can be watched."""
+
+
+def test_each_shard_is_let_go_once_its_files_are_taken(tmp_path: Path,
+                                                       monkeypatch: pytest.MonkeyPatch) -> None:
+    """The index is read back one shard at a time: when the files of the next shard are
+    taken, nothing holds the previous shard's any more (a 10,000-article site's index is
+    about 60 MB)."""
+    import weakref
+
+    pages = {f"page-{n:03}.html": f"{n:064x}" for n in range(300)}  # 8 shards
+    made: list[weakref.ref[_Shard]] = []
+
+    def index(html: Path, names: list[str]) -> _Shard:
+        shard = _Shard({"pagefind-entry.json": b"{}", "index/a.pf_index": bytes(1000)})
+        made.append(weakref.ref(shard))
+        return shard
+
+    monkeypatch.setattr(search, "_index", index)
+    alive_when_taken: list[int] = []
+    folders: list[str] = []
+    for relative, _ in search.index_files(tmp_path, pages, None, 500):
+        folder = relative.split("/")[1]
+        if not folders or folders[-1] != folder:
+            folders.append(folder)
+            alive_when_taken.append(sum(ref() is not None for ref in made[:len(folders) - 1]))
+    assert len(folders) == len(made) == search.shard_count(len(pages), 500) == 8
+    assert alive_when_taken == [0] * 8  # no earlier shard is held when the next is read
+
+
 def _files(build: Path) -> dict[str, bytes]:
     return {p.relative_to(build).as_posix(): p.read_bytes()
             for p in sorted(build.rglob("*")) if p.is_file()}

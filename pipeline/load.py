@@ -388,8 +388,8 @@ def parse_front_matter(lines: list[str], close: int, display: str, limits: Limit
                                         f"front matter nests deeper than {builder.max_depth} "
                                         "levels", DEPTH_HINT))
         return None, SourceMap({}, {}, whole), builder.diagnostics
-    parser = _Loader(text)  # as `yaml.parse`, without a generator between it and the builder
     try:
+        parser = _Loader(text)  # as `yaml.parse`, with no generator between it and the builder
         more, event, feed = parser.check_event, parser.get_event, builder.feed
         while more():
             feed(event())

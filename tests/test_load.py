@@ -11,6 +11,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+import yaml
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
@@ -543,3 +544,35 @@ def test_any_front_matter_gives_a_result(front: str) -> None:
     if result.article is not None:
         assert isinstance(result.article.front_matter, dict)
         check_schema(result.article, SCHEMA)  # and the schema can take whatever loaded
+
+
+class _PurePythonLoader(yaml.SafeLoader):
+    """PyYAML without libyaml, as on a machine where the C extension is missing."""
+
+
+_PurePythonLoader.yaml_implicit_resolvers = {}
+
+
+@pytest.mark.parametrize("text", [
+    ASTHMA, SALBUTAMOL,
+    replaced("title: Asthma", "title: Asth\x01ma"),  # a control character
+    replaced("title: Asthma", "title: &a Asthma\nsummary: *a"),  # an anchor
+    replaced("title: Asthma", "title: !!str Asthma"),  # a tag
+    replaced("title: Asthma", "title: [Asthma"),  # never closed
+    replaced("title: Asthma", "title: Asthma\ntitle: Asthma again"),  # a duplicate key
+])
+def test_without_libyaml_the_same_article_and_diagnostics(
+        text: str, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The pure-Python parser is refused nothing libyaml is refused, and the front matter,
+    its source map and the diagnostics are the same (messages aside: the two parsers word
+    some errors differently)."""
+    import pipeline.load
+
+    with_c = load(text)
+    monkeypatch.setattr(pipeline.load, "_Loader", _PurePythonLoader)
+    pure = load(text)
+    assert where(pure) == where(with_c)
+    assert (pure.article is None) == (with_c.article is None)
+    if pure.article is not None and with_c.article is not None:
+        assert pure.article.front_matter == with_c.article.front_matter
+        assert pure.article.source_map == with_c.article.source_map

@@ -54,11 +54,11 @@ class _Zlib:
 
     @staticmethod
     def compressobj(level: int = COMPRESSION_LEVEL, *args: Any, **kwargs: Any) -> Any:
-        return zlib.compressobj(COMPRESSION_LEVEL, *args)
+        return zlib.compressobj(COMPRESSION_LEVEL, *args, **kwargs)
 
     @staticmethod
-    def compress(data: bytes, level: int = COMPRESSION_LEVEL) -> bytes:
-        return zlib.compress(data, COMPRESSION_LEVEL)
+    def compress(data: bytes, level: int = COMPRESSION_LEVEL, **kwargs: Any) -> bytes:
+        return zlib.compress(data, COMPRESSION_LEVEL, **kwargs)
 
 
 if getattr(pydyf, "zlib", None) is zlib:

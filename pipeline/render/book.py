@@ -118,9 +118,11 @@ def book_pdf(templates: Path, images_dir: Path, site: Site, category: str,
         CSS,
         PDF_VARIANT,
         _font_config,
-        _stylesheet,
         _w3c_date,
+        lay_out,
         parsed,
+        pdf_of,
+        print_stylesheet,
         unbroken,
     )
 
@@ -131,11 +133,9 @@ def book_pdf(templates: Path, images_dir: Path, site: Site, category: str,
         site=site, category=category, books=books, date=date, w3c_date=_w3c_date(date),
         authors=authors, unbroken=unbroken)
     document = parsed(html, site, images_dir, config.limits)
-    base = _stylesheet((templates / "print.css").read_text(encoding="utf-8"), site.page_size)
     extra = CSS(string=(templates / STYLESHEET).read_text(encoding="utf-8"),
                 font_config=_font_config())
     identifier = hashlib.sha256(site.url(book_path(category)).encode()).hexdigest()[:32]
-    pdf: bytes = document.write_pdf(
-        stylesheets=[base, extra], font_config=_font_config(), pdf_variant=PDF_VARIANT,
-        pdf_identifier=identifier.encode("ascii"))
-    return pdf
+    options = {"stylesheets": [print_stylesheet(templates, site.page_size), extra],
+               "pdf_variant": PDF_VARIANT, "pdf_identifier": identifier.encode("ascii")}
+    return pdf_of(lay_out(document, options), options)

@@ -122,8 +122,8 @@ def render_pdf(view: ArticleView, site: Site, templates: Path, images_dir: Path,
     """The print edition of one article; same inputs, same bytes.
 
     `view` should be built with absolute links (`build_view(..., absolute_links=True)`):
-    links in the PDF point at the site, images are read from `images_dir`. The three steps
-    below, one after the other (the benchmark times each).
+    links in the PDF point at the site, images are read from `images_dir`. The steps below,
+    one after the other (the benchmark times each); a book takes the same ones.
     """
     document = parsed(print_html(view, site, templates), site, images_dir, limits)
     options = print_options(view, site, templates)
@@ -146,10 +146,14 @@ def print_options(view: ArticleView, site: Site, templates: Path) -> dict[str, A
     """WeasyPrint's options for the layout and the writing of one article's PDF (its
     `HTML.write_pdf` passes the same to both): the stylesheet, the PDF/UA variant, the
     file identifier."""
-    stylesheet = _stylesheet((templates / STYLESHEET).read_text(encoding="utf-8"),
-                             site.page_size)
-    return {"stylesheets": [stylesheet], "pdf_variant": PDF_VARIANT,
-            "pdf_identifier": _identifier(view)}
+    return {"stylesheets": [print_stylesheet(templates, site.page_size)],
+            "pdf_variant": PDF_VARIANT, "pdf_identifier": _identifier(view)}
+
+
+def print_stylesheet(templates: Path, page_size: str) -> Any:
+    """`templates/print.css` with the page size, parsed once per process: the articles' and
+    the books' (`pipeline.render.book` adds its own sheet after it)."""
+    return _stylesheet((templates / STYLESHEET).read_text(encoding="utf-8"), page_size)
 
 
 def lay_out(document: Any, options: dict[str, Any]) -> Any:

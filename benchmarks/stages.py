@@ -48,7 +48,7 @@ PDF_STAGES: tuple[tuple[str, str], ...] = (
     ("parse", "WeasyPrint: parse the HTML"),
     ("layout", "WeasyPrint: styles and layout (the pages)"),
     ("write", "WeasyPrint: draw the pages and write the tagged PDF"),
-    ("notices", "verify: the PDF's text read back (pdftotext), disclaimer, licence, "
+    ("notices", "verify: the PDF's text read back (PDFium), disclaimer, licence, "
                 "attribution and every reference in it"),
 )
 PDF_ARTICLES = 40
@@ -172,7 +172,8 @@ def _pdf_stages(sample: list[tuple[Any, Any, Any]], site: Any, config: Any,
 
 
 def _cpu() -> float:
-    """CPU seconds of this process and of the commands it ran (pdftotext, for the PDFs)."""
+    """CPU seconds of this process and of any command it ran (none, since the PDFs are read
+    back in this process)."""
     import resource
 
     children = resource.getrusage(resource.RUSAGE_CHILDREN)

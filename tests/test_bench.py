@@ -367,7 +367,7 @@ def test_the_report_says_where_the_time_goes(results: bench.Results) -> None:
     assert set(pdf) == {key for key, _ in stages.PDF_STAGES}
     assert all(value > 0 for value in pdf.values())
     assert pdf["layout"] > pdf["parse"] and pdf["write"] > pdf["html"]
-    assert pdf["notices"] > 1  # pdftotext's CPU counts, not only this process's
+    assert pdf["notices"] > 1  # the read-back of each PDF's text (PDFium) is counted
     for _, what in stages.PDF_STAGES:
         assert f"| {what} | " in part, what
     assert "ms** of CPU per article for everything" in part

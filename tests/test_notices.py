@@ -7,6 +7,7 @@ import json
 import re
 import shutil
 from pathlib import Path
+from typing import Any
 
 from pipeline.config import load_config
 from pipeline.load import load_file
@@ -80,3 +81,40 @@ def test_a_json_document_without_the_attribution_is_reported() -> None:
     bad = json.dumps(document).encode()
     found = [d.message for d in missing_notices(article, {"json/asthma.json": bad}, view)]
     assert found == ["json/asthma.json lacks the attribution"]
+
+
+# A column so narrow that the line breaker splits the hyphenated words at their hyphens.
+_NARROW = ('<html lang="en"><body><p style="width: 24mm; font-size: 12pt">evidence-based '
+           'decision-making and cost-effectiveness</p><p>café µg ≥ 5 ± 2 °C</p></body></html>')
+
+
+def _narrow_pdf() -> bytes:
+    from weasyprint import HTML  # type: ignore[import-untyped]
+
+    pdf: bytes = HTML(string=_NARROW).write_pdf()
+    return pdf
+
+
+def test_pdf_text_drops_the_mark_of_a_hyphen_at_a_line_break() -> None:
+    from pipeline.publish.verify import pdf_text
+
+    text = pdf_text(_narrow_pdf())
+    assert "\x02" not in text and "\ufffe" not in text
+    assert len(text.splitlines()) >= 4  # the words did wrap
+    squashed = "".join(text.split()).replace("-", "")
+    assert "evidencebaseddecisionmakingandcosteffectiveness" in squashed
+    assert "café µg ≥ 5 ± 2 °C" in " ".join(text.split())
+
+
+def test_pdf_text_without_pdfium_reads_the_same_words_with_pypdf(monkeypatch: Any) -> None:
+    import sys
+
+    from pipeline.publish.verify import pdf_text
+
+    data = _narrow_pdf()
+    with_pdfium = pdf_text(data)
+    monkeypatch.setitem(sys.modules, "pypdfium2", None)  # `import pypdfium2` fails
+    without = pdf_text(data)
+    assert without != with_pdfium  # another reader (its own line ends)
+    words = lambda text: "".join(text.split()).replace("-", "")  # noqa: E731
+    assert words(without) == words(with_pdfium)

@@ -375,3 +375,24 @@ def test_the_infobox_is_printed_under_the_masthead() -> None:
              for annotation in page.get("/Annots", []) or []
              if "/A" in annotation.get_object()}
     assert "https://atcddd.fhi.no/atc_ddd_index/?code=R03AC02" in links
+
+
+def _embedded_fonts(data: bytes) -> set[str]:
+    """The names of the fonts a PDF embeds, without their subset prefix (`ABCDEF+`)."""
+    names: set[str] = set()
+    for page in reader(data).pages:
+        fonts = page["/Resources"].get_object().get("/Font", {})
+        for font in fonts.values():
+            names.add(str(font.get_object()["/BaseFont"]).lstrip("/").split("+", 1)[-1])
+    return names
+
+
+def test_the_print_edition_is_set_in_liberation_where_installed() -> None:
+    fonts = _embedded_fonts(pdf("asthma"))
+    installed = subprocess.run(["fc-list", "Liberation Serif"], capture_output=True,
+                               text=True, check=False).stdout.strip()
+    if installed:  # CI installs them (.ci/system-deps)
+        assert {"Liberation-Serif", "Liberation-Serif-Bold", "Liberation-Sans",
+                "Liberation-Sans-Bold"} <= fonts, fonts
+    else:  # DejaVu, named next in templates/print.css
+        assert {"DejaVu-Serif", "DejaVu-Sans"} <= fonts, fonts

@@ -81,13 +81,14 @@ def pdf_text(data: bytes) -> str:
     """The text a reader of the PDF gets, read in this process by PDFium (pypdfium2, of the
     `pdf` extra), else by pypdf.
 
-    Where the line breaker split a word at a hyphen, PDFium marks the hyphen as U+0002 (or
-    U+FFFE, depending on the call); the mark is dropped, as pdftotext and pypdf drop such a
-    hyphen (the references are compared without hyphens, the notices never break there).
+    Where the line breaker split a word at a hyphen, PDFium gives a mark instead of the
+    hyphen (U+FFFE from the call made here, U+0002 from others); the mark is dropped, as
+    pdftotext and pypdf drop such a hyphen (the references are compared without hyphens, the
+    notices never break there).
     """
     try:
         import pypdfium2  # type: ignore[import-untyped]
-    except ImportError:
+    except (ImportError, OSError):  # not installed, or its PDFium library would not load
         pypdfium2 = None
     if pypdfium2 is not None:
         try:

@@ -136,8 +136,8 @@ def _publishable(root: Path, slug: str, title: str, run_cli: Runner,
                  codes: dict[str, list[str]] | None = None) -> None:
     """What an editor does before publishing (names, review date, category, images, a See
     Also link to a second article), then `pipeline check` (no error, and no warning but
-    those `WARNINGS_EXPECTED` lists) and `pipeline publish`; the page shows its codes in
-    the infobox and in its JSON-LD."""
+    those `WARNINGS_EXPECTED` lists) and `pipeline publish` of the page and its PDF; the
+    page shows its codes in the infobox and in its JSON-LD."""
     path = root / "articles" / f"{slug}.md"
     draft = path.read_text(encoding="utf-8")
     path.write_text(_fill_person_fields(draft, "- [Other](other.md)"), encoding="utf-8")
@@ -153,9 +153,12 @@ def _publishable(root: Path, slug: str, title: str, run_cli: Runner,
     problems = found["diagnostics"] if isinstance(found, dict) else found
     warned = {d["code"] for d in problems if d["path"].endswith(f"/{slug}.md")}
     assert warned <= WARNINGS_EXPECTED, sorted(warned - WARNINGS_EXPECTED)
-    published = run_cli(root, "publish", "--out", "build", "--format", "html", "--jobs", "1",
+    published = run_cli(root, "publish", "--out", "build", "--format", "html,pdf", "--jobs", "1",
                         "--quiet")
     assert published.returncode == 0, published.stderr[-3000:]
+    # the print edition too: the publish read its text back and found the disclaimer, the
+    # licence, the attribution to the upstream page and every one of the page's references
+    assert (root / "build" / "print" / f"{slug}.pdf").read_bytes().startswith(b"%PDF-")
     page = (root / "build" / "html" / f"{slug}.html").read_text(encoding="utf-8")
     assert f"<h1>{title}</h1>" in page or f">{title}</h1>" in page
     if codes:

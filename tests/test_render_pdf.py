@@ -387,12 +387,33 @@ def _embedded_fonts(data: bytes) -> set[str]:
     return names
 
 
-def test_the_print_edition_is_set_in_liberation_where_installed() -> None:
+def _font_folder(family: str) -> Path | None:
+    """The folder of `family`'s regular face as fontconfig finds it, or None."""
+    found = subprocess.run(["fc-match", "--format=%{family}\n%{file}", family],
+                           capture_output=True, text=True, check=False).stdout.splitlines()
+    return Path(found[1]).parent if len(found) == 2 and family in found[0] else None
+
+
+def test_the_print_edition_is_set_in_liberation() -> None:
+    # .ci/system-deps installs fonts-liberation; the DejaVu case is the test below
+    assert _font_folder("Liberation Serif") is not None, "install fonts-liberation"
     fonts = _embedded_fonts(pdf("asthma"))
-    installed = subprocess.run(["fc-list", "Liberation Serif"], capture_output=True,
-                               text=True, check=False).stdout.strip()
-    if installed:  # CI installs them (.ci/system-deps)
-        assert {"Liberation-Serif", "Liberation-Serif-Bold", "Liberation-Sans",
-                "Liberation-Sans-Bold"} <= fonts, fonts
-    else:  # DejaVu, named next in templates/print.css
-        assert {"DejaVu-Serif", "DejaVu-Sans"} <= fonts, fonts
+    assert {"Liberation-Serif", "Liberation-Serif-Bold", "Liberation-Sans",
+            "Liberation-Sans-Bold"} <= fonts, fonts
+
+
+def test_without_liberation_the_print_edition_is_set_in_dejavu(tmp_path: Path) -> None:
+    """A machine with DejaVu alone (fontconfig's own dependency): the families
+    templates/print.css names next, in another process whose fontconfig sees only them."""
+    dejavu = _font_folder("DejaVu Serif")
+    assert dejavu is not None
+    (tmp_path / "fonts.conf").write_text(
+        f'<?xml version="1.0"?>\n<fontconfig><dir>{dejavu}</dir>'
+        f"<cachedir>{tmp_path / 'cache'}</cachedir></fontconfig>\n", encoding="utf-8")
+    env = {**os.environ, "FONTCONFIG_FILE": str(tmp_path / "fonts.conf")}
+    result = subprocess.run([sys.executable, "-c", SUBPROCESS, "asthma"], capture_output=True,
+                            cwd=Path(__file__).resolve().parent.parent, env=env, timeout=120,
+                            check=True)
+    fonts = _embedded_fonts(result.stdout)
+    assert {"DejaVu-Serif", "DejaVu-Serif-Bold", "DejaVu-Sans", "DejaVu-Sans-Bold"} <= fonts, fonts
+    assert not any(name.startswith("Liberation") for name in fonts), fonts

@@ -253,9 +253,7 @@ class _Builder:
         kind = type(event)
         if kind is yaml.ScalarEvent and event.anchor is None and event.tag is None:
             # the usual event (four in five): a scalar with neither anchor nor tag
-            value = event.value
-            self.emit(None if not event.style and value in _NULLS else value,
-                      self.between(event.start_mark, event.end_mark))
+            self.emit(_scalar_value(event), self.span(event))
             return
         if kind in _IGNORED_EVENTS:
             return
@@ -279,8 +277,7 @@ class _Builder:
             self.problem(span, "SRC009", f"YAML tag {written!r} is not allowed",
                          "remove the tag; values are read as plain text")
         if kind is yaml.ScalarEvent:
-            plain = not event.style and event.value in _NULLS  # libyaml: "", PyYAML: None
-            self.emit(None if plain else event.value, span)
+            self.emit(_scalar_value(event), span)
         elif kind is yaml.MappingStartEvent or kind is yaml.SequenceStartEvent:
             if len(self.stack) >= self.max_depth:
                 self.problem(span, "SRC012",
@@ -335,6 +332,13 @@ class _Builder:
                          "keep one of the two values and delete the other")
             del parent.container[value]  # the later value wins, as YAML would; reported
         parent.key, parent.key_span = value, span
+
+
+def _scalar_value(event: Any) -> str | None:
+    """A scalar event's value: text, or None for a plain null (`~`, `null`, nothing at all;
+    libyaml gives "" for the last, PyYAML None)."""
+    value: str | None = event.value
+    return None if not event.style and value in _NULLS else value
 
 
 DEPTH_HINT = "front-matter values are text, lists, or lists of fields"

@@ -42,12 +42,11 @@ STAGES: tuple[tuple[str, str, bool, bool], ...] = (
 )
 
 
-# The print edition, step by step, over fewer articles (a PDF takes about a quarter second).
+# The print edition, step by step, over fewer articles.
 PDF_STAGES: tuple[tuple[str, str], ...] = (
-    ("html", "the print HTML (Jinja, `templates/print.html`)"),
-    ("parse", "WeasyPrint: parse the HTML"),
-    ("layout", "WeasyPrint: styles and layout (the pages)"),
-    ("write", "WeasyPrint: draw the pages and write the tagged PDF"),
+    ("source", "the print edition as Typst source (Jinja, `templates/print.typ`, the "
+               "sections' HTML written as Typst)"),
+    ("compile", "Typst: lay out the pages and write the tagged PDF (PDF/UA-1)"),
     ("notices", "verify: the PDF's text read back (PDFium), disclaimer, licence, "
                 "attribution and every reference in it"),
 )
@@ -145,26 +144,22 @@ def _pdf_stages(sample: list[tuple[Any, Any, Any]], site: Any, config: Any,
                 ) -> int | None:
     """Time the print edition's steps (`pipeline.render.pdf`) on `sample` (each article with
     its absolute and its light view), under the keys `pdf_<step>`; the number of articles,
-    or None when WeasyPrint is not installed."""
-    try:
-        from pipeline.render import pdf
-    except ImportError:
+    or None when Typst is not installed."""
+    import importlib.util
+
+    if importlib.util.find_spec("typst") is None:
         return None
     from pipeline.image_files import images_folder
     from pipeline.publish import missing_notices
+    from pipeline.render import pdf
 
     images = images_folder(config) or config.root / ".no-images-folder"
     views = [view for _, view, _ in sample]
-    options = [pdf.print_options(view, site, config.templates) for view in views]
-    pages = stage("pdf_html", views, lambda view: pdf.print_html(view, site, config.templates))
-    documents = stage("pdf_parse", pages,
-                      lambda html: pdf.parsed(html, site, images, config.limits))
-    laid_out = stage("pdf_layout", list(zip(documents, options, strict=True)),
-                     lambda two: pdf.lay_out(*two))
-    del documents
-    files = stage("pdf_write", list(zip(laid_out, options, strict=True)),
-                  lambda two: pdf.pdf_of(*two))
-    del laid_out
+    pdf.compile_pdf(pdf.print_source(views[0], site, config.templates, images, config.limits),
+                    images)  # the compiler finds the fonts once per process, not per article
+    sources = stage("pdf_source", views, lambda view: pdf.print_source(
+        view, site, config.templates, images, config.limits))
+    files = stage("pdf_compile", sources, lambda source: pdf.compile_pdf(source, images))
     stage("pdf_notices", [(article, data, light) for (article, _, light), data
                           in zip(sample, files, strict=True)],
           lambda three: list(missing_notices(three[0], {"print/a.pdf": three[1]}, three[2])))

@@ -362,11 +362,11 @@ def test_the_report_says_where_the_time_goes(results: bench.Results) -> None:
     assert "`python -m benchmarks.stages`" in part
     assert "| **sum** | check **" in part
     assert "ms** of CPU per article for the whole check" in part
-    # the print edition's steps: each measured, the layout and the writing the dearest
+    # the print edition's steps: each measured, Typst's layout and writing the dearest
     pdf = results.stages["pdf_ms"]
     assert set(pdf) == {key for key, _ in stages.PDF_STAGES}
     assert all(value > 0 for value in pdf.values())
-    assert pdf["layout"] > pdf["parse"] and pdf["write"] > pdf["html"]
+    assert pdf["compile"] > pdf["source"]
     assert pdf["notices"] > 1  # the read-back of each PDF's text (PDFium) is counted
     for _, what in stages.PDF_STAGES:
         assert f"| {what} | " in part, what

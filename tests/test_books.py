@@ -14,12 +14,12 @@ import pytest
 from tests.conftest import Runner, write_pyproject
 
 pypdf = pytest.importorskip("pypdf")
-pytest.importorskip("weasyprint")
+pytest.importorskip("typst")
 
 SITE = "Open Medical Encyclopedia"
 IMMUNOLOGY = ["Asthma", "Autoimmune disease", "Immune dysregulation", "Immune system",
               "Primary immunodeficiency", "Rheumatoid arthritis", "Vaccination"]
-TOC_LINE = re.compile(r"^(?P<title>\S.*?)\s*\.{3,}\s*(?P<page>\d+)$")
+TOC_LINE = re.compile(r"^(?P<title>\S.*?)\s*(?:\.\s*){3,}(?P<page>\d+)$")  # dot leaders
 
 
 def pages(pdf: bytes) -> list[str]:

@@ -209,7 +209,7 @@ def test_workers_of_another_version_are_refused(
         capsys: pytest.CaptureFixture[str]) -> None:
     """The client compares its fingerprint with every worker's before any task."""
     mine = distributed.runtime_fingerprint()
-    other = tuple((name, "0.0.0-other" if name == "weasyprint" else value)
+    other = tuple((name, "0.0.0-other" if name == "typst" else value)
                   for name, value in mine)
     monkeypatch.setattr(distributed, "runtime_fingerprint", lambda: other)
     monkeypatch.chdir(corpus_project)
@@ -217,7 +217,7 @@ def test_workers_of_another_version_are_refused(
     err = capsys.readouterr().err
     assert code == 2, err
     assert "runs another version of the pipeline or its renderers" in err
-    assert "weasyprint" in err and "0.0.0-other" in err
+    assert "typst" in err and "0.0.0-other" in err
     assert not (corpus_project / "build").exists()
 
 

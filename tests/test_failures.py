@@ -28,24 +28,24 @@ def without(tmp_path: Path, *modules: str) -> dict[str, str]:
     return {"PYTHONPATH": os.pathsep.join([str(shadow), os.environ.get("PYTHONPATH", "")])}
 
 
-def test_without_weasyprint_the_pdf_output_is_one_usage_error(
+def test_without_typst_the_pdf_output_is_one_usage_error(
         corpus_project: Path, run_cli: Runner, tmp_path: Path) -> None:
-    result = run_cli(corpus_project, "publish", env=without(tmp_path, "weasyprint"))
+    result = run_cli(corpus_project, "publish", env=without(tmp_path, "typst"))
     assert result.returncode == 2, result.stderr
     lines = result.stderr.splitlines()
     assert len(lines) == 1, result.stderr  # one error, no traceback
     assert "pip install '.[pdf]'" in lines[0]
-    assert "weasyprint" in lines[0] and "pdf output" in lines[0]
+    assert "typst" in lines[0] and "pdf output" in lines[0]
     assert "--formats html,json" in lines[0]  # what works without it
     assert result.stdout == ""
     assert not (corpus_project / "build").exists()  # before any work
     assert not (corpus_project / ".pipeline-cache").exists()
 
 
-def test_without_weasyprint_the_other_formats_work(
+def test_without_typst_the_other_formats_work(
         corpus_project: Path, run_cli: Runner, tmp_path: Path) -> None:
     result = run_cli(corpus_project, "publish", "--formats", "html,json",
-                     env=without(tmp_path, "weasyprint"))
+                     env=without(tmp_path, "typst"))
     assert result.returncode == 0, result.stderr
     assert (corpus_project / "build" / "html" / "asthma.html").is_file()
     assert not (corpus_project / "build" / "print").exists()
@@ -65,14 +65,14 @@ def test_without_distributed_a_scheduler_is_one_usage_error(
 def test_two_missing_extras_are_still_one_error(corpus_project: Path, run_cli: Runner,
                                                 tmp_path: Path) -> None:
     result = run_cli(corpus_project, "publish", "--scheduler", "tcp://127.0.0.1:9",
-                     env=without(tmp_path, "weasyprint", "distributed"))
+                     env=without(tmp_path, "typst", "distributed"))
     assert result.returncode == 2
     assert len(result.stderr.splitlines()) == 1
     assert "pip install '.[pdf]'" in result.stderr and "pip install '.[dask]'" in result.stderr
 
 
 def test_check_needs_no_extra(corpus_project: Path, run_cli: Runner, tmp_path: Path) -> None:
-    result = run_cli(corpus_project, "check", env=without(tmp_path, "weasyprint", "distributed"))
+    result = run_cli(corpus_project, "check", env=without(tmp_path, "typst", "distributed"))
     assert result.returncode == 0, result.stdout + result.stderr
 
 

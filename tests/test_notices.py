@@ -48,10 +48,10 @@ def test_an_html_page_without_the_disclaimer_stops_the_publish(corpus_project: P
 def test_a_pdf_without_the_licence_stops_the_publish(corpus_project: Path) -> None:
     tmp_path = corpus_project
     templates = with_templates(tmp_path)
-    page = templates / "print-article.html"  # the part print.html and books share
+    page = templates / "print-article.typ"  # the part print.typ and books share
     text = page.read_text(encoding="utf-8")
-    broken = re.sub(r"<h2>Licence and attribution</h2>.*?</section>", "</section>", text,
-                    count=1, flags=re.S)
+    broken = re.sub(r"#heading\(level: 2\)\[Licence and attribution\].*?(?=\n  \]\n\}\))",
+                    "", text, count=1, flags=re.S)
     assert broken != text
     page.write_text(broken, encoding="utf-8")
     config = load_config(tmp_path)
@@ -84,15 +84,15 @@ def test_a_json_document_without_the_attribution_is_reported() -> None:
 
 
 # A column so narrow that the line breaker splits the hyphenated words at their hyphens.
-_NARROW = ('<html lang="en"><body><p style="width: 24mm; font-size: 12pt">evidence-based '
-           'decision-making and cost-effectiveness</p><p>café µg ≥ 5 ± 2 °C</p></body></html>')
+_NARROW = ('#set document(title: "Narrow")\n#set text(lang: "en", size: 12pt)\n'
+           '#block(width: 24mm)[evidence-based decision-making and cost-effectiveness]\n\n'
+           'café µg ≥ 5 ± 2 °C\n')
 
 
 def _narrow_pdf() -> bytes:
-    from weasyprint import HTML  # type: ignore[import-untyped]
+    from pipeline.render.pdf import compile_pdf
 
-    pdf: bytes = HTML(string=_NARROW).write_pdf()
-    return pdf
+    return compile_pdf(_NARROW, Path("."))
 
 
 def test_pdf_text_drops_the_mark_of_a_hyphen_at_a_line_break() -> None:

@@ -14,7 +14,6 @@ import socket
 import subprocess
 import sys
 import urllib.request
-import zlib
 from collections.abc import Callable, Iterator
 from functools import cache
 from pathlib import Path
@@ -23,13 +22,12 @@ from typing import Any
 import pytest
 from pypdf import PdfReader
 from pypdf.generic import DictionaryObject
-from weasyprint import CSS, HTML  # type: ignore[import-untyped]
 
 from pipeline.config import Limits
 from pipeline.load import load_file
-from pipeline.render.environment import environment
 from pipeline.render.markdown import breakable_addresses
-from pipeline.render.pdf import ImageFetcher, for_weasyprint, render_pdf, unbroken
+from pipeline.render.pdf import ImageFiles, compile_pdf, print_source, render_pdf
+from pipeline.render.typst import unbroken
 from pipeline.render.view import ArticleView, SectionView, Site, build_view, disclaimers_from_schema
 from pipeline.schema import load_schema
 from tests.conftest import ARTICLES, SCHEMA, TEMPLATES
@@ -150,16 +148,22 @@ def test_the_pdf_is_tagged_for_accessibility() -> None:
     assert "/StructTreeRoot" in root
     assert bool(root["/MarkInfo"]["/Marked"])
     assert bool(root["/ViewerPreferences"]["/DisplayDocTitle"])
-    assert b'pdfuaid:part="1"' in root["/Metadata"].get_object().get_data()
+    # PDF/UA-1 identification in the XMP metadata (as an attribute or as an element)
+    assert re.search(rb'pdfuaid:part(="1"|>1<)', root["/Metadata"].get_object().get_data())
+
+
+TYPST_MARKUP = ('#import "@preview/cetz:0.3.0": * #read("/etc/passwd") *strong* _emph_ $x^2$ '
+                '`raw` <label> @label = heading - item + item / term: x // comment /* c */ '
+                '~ -- --- ... \\ back "quotes" \'single\' [brackets] {braces} 1. first')
 
 
 def test_markup_in_the_data_is_printed_as_text() -> None:
     tricky = dataclasses.replace(view("vaccination"), title="Vaccines <b>& you</b>",
-                                 summary="<script>alert(1)</script> is text.")
+                                 summary="<script>alert(1)</script> is text. " + TYPST_MARKUP)
     data = render_pdf(tricky, site(), TEMPLATES, IMAGES)
     text = pdf_text(data)
     assert "Vaccines <b>& you</b>" in text
-    assert "<script>alert(1)</script> is text." in text
+    assert "<script>alert(1)</script> is text. " + TYPST_MARKUP in text
     metadata = reader(data).metadata
     assert metadata is not None and metadata.title == "Vaccines <b>& you</b>"
 
@@ -172,51 +176,26 @@ def test_two_renders_give_identical_bytes() -> None:
     assert render_pdf(view("asthma"), site(), TEMPLATES, IMAGES) == first == pdf("asthma")
 
 
-def test_streams_are_compressed_at_zlib_default_level() -> None:
-    """pydyf asks zlib for level 9; the print edition uses zlib's default, 6 (about a
-    twentieth of a PDF's CPU less, for files 2% larger): every compressed stream of the file
-    (pages, fonts, the object streams) is what level 6 makes of its content."""
-    data = pdf("asthma")
-    levels: list[int] = []
-    for match in re.finditer(rb"/Length (\d+)\s*>>\s*stream\r?\n", data):
-        if b"/FlateDecode" not in data[data.rfind(b" obj", 0, match.start()):match.start()]:
-            continue
-        raw = data[match.end():match.end() + int(match.group(1))]
-        content = zlib.decompress(raw)
-        levels.append(next((level for level in (6, 9, 1) if zlib.compress(content, level) == raw),
-                           0))
-    assert len(levels) >= 10 and set(levels) == {6}, levels
-
-
-def test_break_points_as_characters_lay_out_as_the_wbr_elements_do() -> None:
-    """The print edition writes `<wbr>` as U+200B (WeasyPrint is faster with the character):
-    a long address still wraps at its punctuation, on the same lines, and links the same."""
+def test_an_address_wraps_at_its_punctuation_and_stays_one_link() -> None:
+    """A long address wraps at its punctuation (Typst breaks the text of a link there; the
+    `<wbr>` that `breakable_addresses` puts in for browsers leave no character behind, so
+    an address copied from the PDF is the address), and its link is the whole address."""
     long_url = "https://www.example.org/guidance/" + "long-path-segment-" * 10 + "end?x=1&y=2"
     shown = breakable_addresses(f'<p>See <a href="{long_url}">{long_url}</a> and '
                                 "the text &lt;wbr&gt; written out.</p>")
     assert shown.count("<wbr>") > 20
     article = dataclasses.replace(view("vaccination"), sections=(
         SectionView("Overview", "overview", shown, "See"), *view("vaccination").sections[1:]))
-    printed = environment(TEMPLATES).get_template("print.html").render(
-        view=article, site=site(), date="", unbroken=unbroken)
-    assert "<wbr>" not in for_weasyprint(printed)
-    assert "&lt;wbr&gt;" in for_weasyprint(printed)  # text that names the tag is left alone
-
-    def pages(html: str) -> list[str]:
-        stylesheet = CSS(string=(TEMPLATES / "print.css").read_text(encoding="utf-8"))
-        data = HTML(string=html, base_url=BASE_URL).write_pdf(stylesheets=[stylesheet])
-        return [page.extract_text() for page in reader(data).pages]
-
-    as_elements, as_characters = pages(printed), pages(for_weasyprint(printed))
-    assert as_characters == as_elements
-    lines = [line for page in as_characters for line in page.splitlines()]
+    data = render_pdf(article, site(), TEMPLATES, IMAGES)
+    lines = [line for page in reader(data).pages for line in page.extract_text().splitlines()]
+    assert not [line for line in lines if "\u200b" in line]
     wrapped = [line for line in lines if "long-path-segment" in line]
     assert len(wrapped) > 1  # the address runs over lines that end at its punctuation
     assert all(line.rstrip()[-1] in "/-" or after.lstrip()[0] in ".-_?#&=~%"
                for line, after in itertools.pairwise(wrapped))
-    links = {annotation.get_object()["/A"].get("/URI") for page in reader(render_pdf(
-        article, site(), TEMPLATES, IMAGES)).pages for annotation in page.get("/Annots", []) or []
-        if "/A" in annotation.get_object()}
+    assert "the text <wbr> written out." in pdf_text(data)  # text that names the tag
+    links = {annotation.get_object()["/A"].get("/URI") for page in reader(data).pages
+             for annotation in page.get("/Annots", []) or [] if "/A" in annotation.get_object()}
     assert long_url in links
 
 
@@ -236,24 +215,24 @@ def test_another_process_clock_and_time_zone_give_identical_bytes() -> None:
     assert result.stdout == pdf("asthma")
 
 
-# -- what the renderer fetches -----------------------------------------------------------------
+# -- what the renderer reads -------------------------------------------------------------------
 
 @pytest.fixture
-def fetcher(tmp_path: Path) -> ImageFetcher:
-    images = tmp_path / "images"
-    images.mkdir()
-    (images / "chart.svg").write_bytes((IMAGES / "asthma-airway.svg").read_bytes())
-    (images / "notes.txt").write_text("not an image", encoding="utf-8")
+def images(tmp_path: Path) -> ImageFiles:
+    folder = tmp_path / "images"
+    folder.mkdir()
+    (folder / "chart.svg").write_bytes((IMAGES / "asthma-airway.svg").read_bytes())
+    (folder / "notes.txt").write_text("not an image", encoding="utf-8")
     (tmp_path / "secret.svg").write_text("<svg/>", encoding="utf-8")
-    (images / "leak.svg").symlink_to(tmp_path / "secret.svg")
-    (images / "notes.svg").symlink_to(images / "notes.txt")
-    return ImageFetcher(BASE_URL + "images/", images)
+    (folder / "leak.svg").symlink_to(tmp_path / "secret.svg")
+    (folder / "notes.svg").symlink_to(folder / "notes.txt")
+    return ImageFiles(BASE_URL + "images/", folder, Limits())
 
 
-def test_the_fetcher_serves_an_image_of_the_folder(fetcher: ImageFetcher) -> None:
-    response = fetcher.fetch(BASE_URL + "images/chart.svg")
-    assert response.content_type == "image/svg+xml"
-    assert response.read() == (IMAGES / "asthma-airway.svg").read_bytes()
+def test_an_image_of_the_folder_is_named_from_the_root(images: ImageFiles) -> None:
+    assert images(BASE_URL + "images/chart.svg") == "/chart.svg"
+    assert images.local_path(BASE_URL + "images/chart.svg") == (
+        images.folder / "chart.svg").resolve()
 
 
 @pytest.mark.parametrize("url", [
@@ -270,26 +249,22 @@ def test_the_fetcher_serves_an_image_of_the_folder(fetcher: ImageFetcher) -> Non
     BASE_URL + "secret.svg",
     "http://encyclopedia.example.org/images/chart.svg",
 ])
-def test_the_fetcher_refuses_everything_else(fetcher: ImageFetcher, url: str) -> None:
-    assert fetcher.local_path(url) is None
-    with pytest.raises(ValueError, match="not an image of the site"):
-        fetcher.fetch(url)
+def test_every_other_address_names_no_file(images: ImageFiles, url: str) -> None:
+    assert images.local_path(url) is None
+    assert images(url) is None
 
 
 @pytest.fixture
 def watched(monkeypatch: pytest.MonkeyPatch) -> Iterator[dict[str, list[Any]]]:
-    """Records what the fetcher is asked for, and any attempt to reach the network."""
+    """Records what the renderer asks the images folder for, and any attempt to reach the
+    network from this process."""
     seen: dict[str, list[Any]] = {"served": [], "refused": [], "network": []}
-    original = ImageFetcher.fetch
+    original = ImageFiles.__call__
 
-    def fetch(self: ImageFetcher, url: str, headers: Any = None) -> Any:
-        try:
-            response = original(self, url, headers)
-        except ValueError:
-            seen["refused"].append(url)
-            raise
-        seen["served"].append(url)
-        return response
+    def call(self: ImageFiles, url: str) -> str | None:
+        name = original(self, url)
+        seen["served" if name is not None else "refused"].append(url)
+        return name
 
     def no_network(name: str) -> Callable[..., Any]:
         def refuse(*args: Any, **kwargs: Any) -> Any:
@@ -297,29 +272,42 @@ def watched(monkeypatch: pytest.MonkeyPatch) -> Iterator[dict[str, list[Any]]]:
             raise OSError("network use in a test")
         return refuse
 
-    monkeypatch.setattr(ImageFetcher, "fetch", fetch)
+    monkeypatch.setattr(ImageFiles, "__call__", call)
     monkeypatch.setattr(socket, "create_connection", no_network("create_connection"))
     monkeypatch.setattr(socket.socket, "connect", no_network("connect"))
     monkeypatch.setattr(urllib.request.OpenerDirector, "open", no_network("urlopen"))
     yield seen
 
 
-def test_images_outside_the_folder_are_left_out_unfetched(watched: dict[str, list[Any]]
-                                                          ) -> None:
+def test_images_outside_the_folder_are_left_out(watched: dict[str, list[Any]]) -> None:
     hostile = ('<p>Look:</p><img src="https://evil.example/x.png" alt="remote">'
                '<img src="file:///etc/passwd" alt="local file">'
                f'<img src="{BASE_URL}images/../../etc/passwd" alt="traversal">'
                f'<figure><img src="{BASE_URL}images/asthma-airway.svg" alt="Airway"></figure>')
     article = view("vaccination")
     sections = (SectionView("Overview", "overview", hostile, "Look:"), *article.sections[1:])
-    data = render_pdf(dataclasses.replace(article, sections=sections), site(), TEMPLATES,
-                      IMAGES)
+    changed = dataclasses.replace(article, sections=sections)
+    source = print_source(changed, site(), TEMPLATES, IMAGES)
+    assert re.findall(r'print-image\("([^"]*)"', source) == ["/asthma-airway.svg"]
+    data = compile_pdf(source, IMAGES)
     assert data.startswith(b"%PDF-")
     assert "Look:" in pdf_text(data)
+    assert _figure_alt_texts(reader(data)) == ["Airway"]
     assert watched["served"] == [f"{BASE_URL}images/asthma-airway.svg"]
     assert set(watched["refused"]) == {"https://evil.example/x.png", "file:///etc/passwd",
                                        f"{BASE_URL}images/../../etc/passwd"}
     assert watched["network"] == []
+
+
+def test_typst_reads_nothing_outside_the_images_folder(tmp_path: Path) -> None:
+    """The root Typst is given is the images folder: a source naming a file above it (which
+    ours never does) is refused, not read."""
+    (tmp_path / "secret.svg").write_bytes((IMAGES / "asthma-airway.svg").read_bytes())
+    folder = tmp_path / "images"
+    folder.mkdir()
+    source = '#set document(title: "T")\n#image("../secret.svg", alt: "x")\n'
+    with pytest.raises(Exception, match=r"(?i)root|access|denied"):
+        compile_pdf(source, folder)
 
 
 # -- helpers -----------------------------------------------------------------------------------
@@ -327,9 +315,8 @@ def test_images_outside_the_folder_are_left_out_unfetched(watched: dict[str, lis
 def test_unbroken_keeps_hyphenated_words_and_addresses_whole_and_escapes() -> None:
     markup = str(unbroken("Attribution-ShareAlike (https://x.example/a-b?c=1&d=2). <b>"))
     assert markup == (
-        '<span class="nowrap">Attribution-ShareAlike</span> <span class="nowrap">('
-        '<a href="https://x.example/a-b?c=1&amp;d=2">https://x.example/a-b?c=1&amp;d=2</a>).'
-        '</span> &lt;b&gt;')
+        "#box[Attribution\\-ShareAlike] #box[\\(#link(\"https://x.example/a-b?c=1&d=2\")["
+        "https\\:\\/\\/x\\.example\\/a\\-b\\?c\\=1\\&d\\=2]\\)\\.] \\<b\\>")
 
 
 def _figure_alt_texts(document: PdfReader) -> list[str]:
@@ -398,22 +385,21 @@ def test_the_print_edition_is_set_in_liberation() -> None:
     # .ci/system-deps installs fonts-liberation; the DejaVu case is the test below
     assert _font_folder("Liberation Serif") is not None, "install fonts-liberation"
     fonts = _embedded_fonts(pdf("asthma"))
-    assert {"Liberation-Serif", "Liberation-Serif-Bold", "Liberation-Sans",
-            "Liberation-Sans-Bold"} <= fonts, fonts
+    assert {"LiberationSerif", "LiberationSerif-Bold", "LiberationSans",
+            "LiberationSans-Bold"} <= fonts, fonts
 
 
-def test_without_liberation_the_print_edition_is_set_in_dejavu(tmp_path: Path) -> None:
-    """A machine with DejaVu alone (fontconfig's own dependency): the families
-    templates/print.css names next, in another process whose fontconfig sees only them."""
+def test_without_liberation_the_print_edition_is_set_in_dejavu() -> None:
+    """A machine with DejaVu alone: the families templates/print-style.typ names next, with
+    a Typst that sees no font but DejaVu's."""
+    import typst
+
     dejavu = _font_folder("DejaVu Serif")
     assert dejavu is not None
-    (tmp_path / "fonts.conf").write_text(
-        f'<?xml version="1.0"?>\n<fontconfig><dir>{dejavu}</dir>'
-        f"<cachedir>{tmp_path / 'cache'}</cachedir></fontconfig>\n", encoding="utf-8")
-    env = {**os.environ, "FONTCONFIG_FILE": str(tmp_path / "fonts.conf")}
-    result = subprocess.run([sys.executable, "-c", SUBPROCESS, "asthma"], capture_output=True,
-                            cwd=Path(__file__).resolve().parent.parent, env=env, timeout=120,
-                            check=True)
-    fonts = _embedded_fonts(result.stdout)
-    assert {"DejaVu-Serif", "DejaVu-Serif-Bold", "DejaVu-Sans", "DejaVu-Sans-Bold"} <= fonts, fonts
+    compiler = typst.Compiler(root=str(IMAGES), font_paths=[str(dejavu)],
+                              ignore_system_fonts=True)
+    source = print_source(view("asthma"), site(), TEMPLATES, IMAGES)
+    fonts = _embedded_fonts(compiler.compile(input=source.encode(), format="pdf",
+                                             pdf_standards=["ua-1"]))
+    assert {"DejaVuSerif", "DejaVuSerif-Bold", "DejaVuSans", "DejaVuSans-Bold"} <= fonts, fonts
     assert not any(name.startswith("Liberation") for name in fonts), fonts

@@ -59,7 +59,7 @@ POLL = 2.0  # seconds between looks at the cluster while tasks run
 BATCH_MIN, BATCH_MAX = 20, 50  # articles per task: the scheduler costs about 3 ms a task
 IN_FLIGHT = 3  # batches queued per worker: the client holds only their texts
 RETRIES = 2  # more runs of a task that failed (a dead worker's tasks are rerun anyway)
-RENDERERS = ("jinja2", "markdown-it-py", "weasyprint", "nh3")
+RENDERERS = ("jinja2", "markdown-it-py", "typst", "nh3")
 CODE = Path(__file__).resolve().parents[1]  # the `pipeline` package
 
 

@@ -1,16 +1,15 @@
 """Print books: every article of one category in one tagged PDF, with a cover and a table of
-contents whose page numbers WeasyPrint fills in (`target-counter`).
+contents whose page numbers Typst fills in (`outline`, `templates/book.typ`).
 
 A book is a site file of the PDF format (`print/books/<category-slug>.pdf`): it is made of
 every published article of its category, in title order, each as the single-article print
-edition shows it (`templates/print-article.html`: credits, disclaimer, sections with the
+edition shows it (`templates/print-article.typ`: credits, disclaimer, sections with the
 references list, licence and attribution). Same inputs, same bytes: the book's date is
 SOURCE_DATE_EPOCH's day or else its newest review date, never the clock.
 """
 
 from __future__ import annotations
 
-import hashlib
 import os
 import re
 from collections.abc import Iterable, Iterator
@@ -24,8 +23,7 @@ from pipeline.names import category_slug
 if TYPE_CHECKING:
     from pipeline.render.view import ArticleView, Listing, Site
 
-TEMPLATE = "book.html"
-STYLESHEET = "book.css"
+TEMPLATE = "book.typ"
 FOLDER = "print/books"
 _DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
 
@@ -113,29 +111,14 @@ def render_book(config: Config, site: Site, category: str, slugs: list[str]) -> 
 
 def book_pdf(templates: Path, images_dir: Path, site: Site, category: str,
              views: list[ArticleView], config: Config) -> bytes:
-    from pipeline.render.environment import environment
-    from pipeline.render.pdf import (  # WeasyPrint as it loads it (pipeline.extras.load)
-        CSS,
-        PDF_VARIANT,
-        _font_config,
-        _w3c_date,
-        lay_out,
-        parsed,
-        pdf_of,
-        print_stylesheet,
-        unbroken,
-    )
+    from pipeline.render import typst
+    from pipeline.render.pdf import common, compile_pdf
 
     date = book_date(view.last_reviewed for view in views)
     authors = sorted({c.name for view in views for c in view.contributors}, key=str.casefold)
-    books = [(view, f"article-{view.slug}") for view in views]
-    html = environment(templates).get_template(TEMPLATE).render(
-        site=site, category=category, books=books, date=date, w3c_date=_w3c_date(date),
-        authors=authors, unbroken=unbroken)
-    document = parsed(html, site, images_dir, config.limits)
-    extra = CSS(string=(templates / STYLESHEET).read_text(encoding="utf-8"),
-                font_config=_font_config())
-    identifier = hashlib.sha256(site.url(book_path(category)).encode()).hexdigest()[:32]
-    options = {"stylesheets": [print_stylesheet(templates, site.page_size), extra],
-               "pdf_variant": PDF_VARIANT, "pdf_identifier": identifier.encode("ascii")}
-    return pdf_of(lay_out(document, options), options)
+    prefixes = [f"article-{view.slug}-" for view in views]
+    source = typst.environment(templates).get_template(TEMPLATE).render(
+        site=site, category=category, books=list(zip(views, prefixes, strict=True)),
+        date=date, authors=authors,
+        **common(site, views, images_dir, config.limits, prefixes))
+    return compile_pdf(source, images_dir)

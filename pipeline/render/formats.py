@@ -8,7 +8,7 @@ nothing else knows which formats exist.
 Adding a format (say EPUB) is one new module, `pipeline/render/epub.py`, that defines an
 object satisfying `OutputFormat` (`FORMAT = EpubFormat()`), plus one registration line in
 `_REGISTERED` below. Modules are imported on first use, so a format's heavy dependencies
-(WeasyPrint for the PDF) are loaded only when that format is asked for.
+(Typst for the PDF) are loaded only when that format is asked for.
 """
 
 from __future__ import annotations

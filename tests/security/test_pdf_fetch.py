@@ -1,14 +1,17 @@
 """Promise 1, print edition: the PDF renderer fetches nothing but images of the images folder.
 
-Every hostile article, and one built to make WeasyPrint reach out (remote and `file:`
+Every hostile article, and one built to make the renderer reach out (remote and `file:`
 images, `..` and encoded `..`, a link out of the images folder, an SVG that references
 other files, an entity bomb, a PNG that claims ten billion pixels), is published as PDF in
 this process while an audit hook records every file Python opens and every network call,
-and the fetcher records what it is asked for and what it serves.
+the images folder records what it is asked for and what it names, and every Typst source is
+kept: Typst reads only files under its root, the images folder (tests/test_render_pdf.py),
+and only those the sources name.
 """
 
 from __future__ import annotations
 
+import re
 import sys
 from collections.abc import Iterator
 from pathlib import Path
@@ -86,18 +89,20 @@ def printed(tmp_path_factory: pytest.TempPathFactory,
     (images / "huge.png").write_bytes(png_claiming(100_000, 100_000))
     (root / "articles" / "reaching-out.md").write_text(reaching_out(outside), encoding="utf-8")
     fetched: list[tuple[str, str]] = []
-    real_fetch = pdf_module.ImageFetcher.fetch
+    sources: list[str] = []
+    real_call, real_compile = pdf_module.ImageFiles.__call__, pdf_module.compile_pdf
 
-    def fetch(self: Any, url: str, headers: Any = None) -> Any:
-        try:
-            response = real_fetch(self, url, headers)
-        except Exception:
-            fetched.append((url, ""))
-            raise
-        fetched.append((url, str(self.local_path(url))))
-        return response
+    def call(self: Any, url: str) -> str | None:
+        name = real_call(self, url)
+        fetched.append((url, str(self.local_path(url)) if name is not None else ""))
+        return name
 
-    pdf_module.ImageFetcher.fetch = fetch  # type: ignore[method-assign]
+    def compile_pdf(source: str, images_dir: Path) -> bytes:
+        sources.append(source)
+        return real_compile(source, images_dir)
+
+    pdf_module.ImageFiles.__call__ = call  # type: ignore[method-assign]
+    pdf_module.compile_pdf = compile_pdf
     _RECORD = []
     try:
         result = publish(load_config(root), PublishRequest(out=root / "build",
@@ -105,9 +110,10 @@ def printed(tmp_path_factory: pytest.TempPathFactory,
         record = list(_RECORD)
     finally:
         _RECORD = None
-        pdf_module.ImageFetcher.fetch = real_fetch  # type: ignore[method-assign]
+        pdf_module.ImageFiles.__call__ = real_call  # type: ignore[method-assign]
+        pdf_module.compile_pdf = real_compile
     yield {"root": root, "outside": outside, "result": result, "record": record,
-           "fetched": fetched}
+           "fetched": fetched, "sources": sources}
 
 
 def test_every_article_was_printed(printed: dict[str, Any],
@@ -122,14 +128,18 @@ def test_the_renderer_asked_for_the_images_and_got_only_safe_ones(
         printed: dict[str, Any]) -> None:
     images = (printed["root"] / "articles" / "images").resolve()
     fetched = printed["fetched"]
-    assert fetched, "the fetcher was never asked for anything"
+    assert fetched, "the images folder was never asked for anything"
     served = {Path(path) for _, path in fetched if path}
     assert served == {images / "pic.svg"}
     asked = {url for url, _ in fetched}
-    # the article's own attempts reached the fetcher, and were refused there
+    # the article's own attempts reached the images folder, and were refused there
     assert any(url.endswith("/leak.svg") for url in asked)
     assert any(url.endswith("/evil.svg") for url in asked)
     assert any(url.endswith("/huge.png") for url in asked)
+    # and the Typst sources name the safe image alone, as a file of the root
+    named = {name for source in printed["sources"]
+             for name in re.findall(r'print-image\("([^"]*)"', source)}
+    assert named == {"/pic.svg"}
 
 
 def test_nothing_outside_the_images_folder_was_opened(printed: dict[str, Any]) -> None:

@@ -1,7 +1,9 @@
 """`check` exit 0 ⇒ `publish` succeeds, as a property: Hypothesis writes articles from the
 constructs real articles use (and the ones that once broke the renderers: headings inside
 list items and quotes, symbols next to emphasis, form feeds, images in lists, odd link
-titles), and whenever the check finds no error, the publish must succeed and agree with it.
+titles, images without alt text, empty headings and skipped heading levels, which PDF/UA-1
+refuses in the print edition), and whenever the check finds no error, the publish of all
+three outputs must succeed and agree with it.
 """
 
 from __future__ import annotations
@@ -26,7 +28,7 @@ EMPHASIS = st.sampled_from(["*", "**", "_", "__", "~~", ""])
 LINKS = st.sampled_from([
     "[Beta](beta.md)", "[the causes](beta.md#causes)", "[above](#overview)",
     "[NHS](https://www.nhs.uk/ \"[1](x)\")", "<https://example.org/>",
-    "[a](https://münchen.de)", "![Airway](images/airway.svg)",
+    "[a](https://münchen.de)", "![Airway](images/airway.svg)", "![](images/airway.svg)",
 ])
 
 
@@ -43,7 +45,8 @@ def inline(draw: st.DrawFn) -> str:
 @st.composite
 def block(draw: st.DrawFn) -> str:
     kind = draw(st.sampled_from(["para", "list", "heading-in-list", "quote", "table",
-                                 "code", "sub", "ordered", "image-list"]))
+                                 "code", "sub", "ordered", "image-list", "empty-heading",
+                                 "deep-heading"]))
     text = draw(inline())
     if kind == "list":
         return "\n".join(f"- {draw(inline())}" for _ in range(draw(st.integers(1, 3))))
@@ -60,6 +63,10 @@ def block(draw: st.DrawFn) -> str:
         return f"### {draw(WORDS)}\n\n{text}"
     if kind == "ordered":
         return f"1. {text}\n2. {draw(inline())}"
+    if kind == "empty-heading":
+        return f"###\n\n{text}"
+    if kind == "deep-heading":  # a level skipped, which PDF/UA-1 forbids in the print edition
+        return f"##### {draw(WORDS)}\n\n{text}"
     if kind == "image-list":
         return "- ![Airway\n  narrowed](images/airway.svg)"
     return text
@@ -101,11 +108,12 @@ def test_an_article_that_checks_clean_publishes(blocks: list[str]) -> None:
         checked = check_paths(config, jobs=1)
         if checked.errors:
             return  # the property says nothing about refused articles
-        result = publish(config, PublishRequest(out=root / "build", formats=("html", "json"),
-                                                jobs=1))
+        result = publish(config, PublishRequest(out=root / "build",
+                                                formats=("html", "json", "pdf"), jobs=1))
         assert result.ok, [f"{d.code} {d.message}" for d in result.diagnostics]
         assert result.diagnostics == checked.diagnostics
         assert (root / "build" / "html" / "alpha.html").is_file()
+        assert (root / "build" / "print" / "alpha.pdf").is_file()
     finally:
         shutil.rmtree(root, ignore_errors=True)
 
@@ -115,7 +123,8 @@ def test_the_generator_reaches_clean_articles_with_every_construct() -> None:
     overview = "\n\n".join([
         "- item\n  ## Heading\n\n  more", "> quoted\n>\n> ## Heading in a quote",
         "SpO₂ **≥**94%", "- ![Airway\n  narrowed](images/airway.svg)",
-        '[NHS](https://www.nhs.uk/ "[1](x)")', "| Drug | Dose |\n|---|---|\n| a | b |"])
+        '[NHS](https://www.nhs.uk/ "[1](x)")', "| Drug | Dose |\n|---|---|\n| a | b |",
+        "![](images/airway.svg)", "###\n\nAfter an empty heading.", "##### Deep\n\nSkipped."])
     root = project_with(overview)
     try:
         config = load_config(root)

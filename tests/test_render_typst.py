@@ -100,10 +100,19 @@ def test_notes_are_lettered_and_back_links_left_out() -> None:
 
 def test_headings_skip_no_level() -> None:
     """PDF/UA-1 forbids skipping a level; Markdown allows `####` under a section's `##`."""
-    source = write("<h4>Four</h4><p>x</p><h6>Six</h6><h3>Three</h3><h5>Five</h5>")
+    source = write("<h4>Four</h4><p>x</p><h6>Six</h6><h3>Three</h3><h4> </h4><h6>Six</h6>")
     levels = [int(level) for level in re.findall(r"#heading\(level: (\d)\)", source)]
-    assert levels == [3, 4, 3, 4]
-    assert printed(source) == "Four x Six Three Five"
+    assert levels == [3, 4, 3, 4]  # the empty heading is left out, and counts for nothing
+    assert printed(source) == "Four x Six Three Six"
+
+
+def test_an_image_without_alt_text_takes_its_credit_s_and_an_empty_heading_goes() -> None:
+    """PDF/UA-1 refuses an image without alt text and an empty heading; Markdown allows both
+    (`![](images/x.svg)`, `###`), and the image credits always have alt text (the schema)."""
+    image = ts.Writer(lambda url: "/" + url.rsplit("/", 1)[-1], alts={"x.svg": "A diagram"})
+    source = image('<p><img src="https://e.org/images/x.svg" alt=""></p><h3> </h3>')
+    assert source == '#print-image("/x.svg", "A diagram")'
+    assert 'print-image("/y.svg", "y")' in image('<img src="https://e.org/images/y.svg">')
 
 
 def test_an_id_that_cannot_be_a_label_gets_none() -> None:

@@ -108,7 +108,8 @@ def common(site: Site, views: list[ArticleView], images_dir: Path, limits: Limit
         ts.link_targets([*(s.html for s in view.sections),
                          *(f'id="{s.anchor}"' for s in view.sections)], prefix)
         for view, prefix in zip(views, prefixes, strict=True)))
-    writers = {prefix: ts.Writer(images, labels, prefix) for prefix in set(prefixes)}
+    alts = {image.file: image.alt for view in views for image in view.images}
+    writers = {prefix: ts.Writer(images, labels, prefix, alts) for prefix in set(prefixes)}
     lang, _, region = site.language.partition("-")
     return {"page": page_setup(site.page_size), "lang": ts.string(lang.lower()),
             "region": ts.string(region.upper()) if region else ts.Source("none"),

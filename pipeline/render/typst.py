@@ -12,7 +12,7 @@ counterpart, images only when `pipeline.image_files` accepts the file of the ima
 from __future__ import annotations
 
 import re
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from functools import cache
 from html.parser import HTMLParser
@@ -158,7 +158,7 @@ def _level_headings(node: _Node, last: list[int]) -> None:
     for child in node.children:
         if isinstance(child, str):
             continue
-        if child.tag in _HEADINGS:
+        if child.tag in _HEADINGS and child.text_content().strip():  # an empty one is left out
             last[0] = min(_HEADINGS[child.tag], last[0] + 1)
             child.attrs[_LEVEL] = str(last[0])
         else:
@@ -180,11 +180,14 @@ def link_targets(htmls: Iterable[str], prefix: str = "") -> frozenset[str]:
 class Writer:
     """Writes one document's section HTML: `prefix` goes before every id (a book gives each
     article its own), `labels` are the ids links may point at (`link_targets`), `image`
-    gives the file of the images folder an `<img src>` names, or None to leave it out."""
+    gives the file of the images folder an `<img src>` names, or None to leave it out;
+    `alts` the alt text of the image credits, for an image whose Markdown gives none
+    (PDF/UA-1 refuses an image without one)."""
 
     image: Callable[[str], str | None]
     labels: frozenset[str] = frozenset()
     prefix: str = ""
+    alts: Mapping[str, str] = field(default_factory=dict)  # file name → its credit's alt
 
     def __call__(self, html: str) -> Source:
         tree = _Tree()
@@ -220,8 +223,10 @@ class Writer:
 
     def _heading(self, node: _Node, level: int) -> str:
         level = int(node.attrs.get(_LEVEL, level))
-        return self._block(f"#heading(level: {level})[{self._children(node).strip()}]"
-                           f"{self._label(node)}")
+        content = self._children(node).strip()
+        if not node.text_content().strip():
+            return ""  # an empty heading shows nothing, and PDF/UA-1 refuses one
+        return self._block(f"#heading(level: {level})[{content}]{self._label(node)}")
 
     def _items(self, node: _Node) -> str:
         items = []
@@ -276,7 +281,9 @@ class Writer:
         name = self.image(node.attrs.get("src", ""))
         if name is None:
             return ""
-        return f"#print-image({string(name)}, {string(node.attrs.get('alt', ''))})"
+        alt = (node.attrs.get("alt", "").strip() or self.alts.get(name.lstrip("/"), "").strip()
+               or Path(name).stem)
+        return f"#print-image({string(name)}, {string(alt)})"
 
     def _tag_table(self, node: _Node) -> str:
         caption = ""

@@ -26,7 +26,7 @@ def pool(workers: int, start: Callable[[Any], None], job: Any) -> Iterator[Proce
 # measured figures): a check, a render to HTML and JSON, a render that includes the PDF.
 CHECK_SECONDS = 0.006
 RENDER_SECONDS = 0.025
-PDF_SECONDS = 0.04
+PDF_SECONDS = 0.07
 # The work a worker takes at a time: little enough that no worker idles long at the end
 # while another finishes its last batch, enough that handing batches over costs little.
 BATCH_SECONDS = 0.5

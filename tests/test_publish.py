@@ -259,7 +259,7 @@ def test_the_site_pages_from_listings_equal_those_from_full_views(tmp_path: Path
 def test_workers_take_about_half_a_second_of_work_at_a_time() -> None:
     from pipeline.workers import CHECK_SECONDS, PDF_SECONDS, RENDER_SECONDS, batch_size
 
-    assert batch_size(500, 2, PDF_SECONDS) == 12  # no worker waits long for the last PDFs
+    assert batch_size(500, 2, PDF_SECONDS) == 7  # no worker waits long for the last PDFs
     assert batch_size(10_000, 2, RENDER_SECONDS) == 20
     assert batch_size(10_000, 2, CHECK_SECONDS) == 83
     # a small set is still shared out in many batches

@@ -1,6 +1,6 @@
 """The print edition: what a reader finds in the PDF, its metadata, its pages, its bytes.
 
-PDFs are slow to make, so each (article, page size) is rendered once per module and shared.
+Each (article, page size) is rendered once per module and shared.
 """
 
 from __future__ import annotations

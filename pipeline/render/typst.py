@@ -5,7 +5,7 @@ The print templates (`templates/print.typ`, `print-article.typ`, `book.typ`) are
 templates whose output is Typst. Every `{{ ... }}` is escaped as Typst text unless it is
 `Source`, markup this module made: article data can never become Typst code (a title holding
 `#import` prints as written). The section HTML that `pipeline.render.markdown` made and
-sanitised is a closed set of tags (`ALLOWED_TAGS`); `from_html` writes each as its Typst
+sanitised is a closed set of tags (`ALLOWED_TAGS`); `Writer` writes each as its Typst
 counterpart, images only when `pipeline.image_files` accepts the file of the images folder.
 """
 

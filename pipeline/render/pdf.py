@@ -100,13 +100,14 @@ def print_source(view: ArticleView, site: Site, templates: Path, images_dir: Pat
 
 def common(site: Site, views: list[ArticleView], images_dir: Path, limits: Limits | None,
            prefixes: list[str] | None = None) -> dict[str, Any]:
-    """What every print template is given besides its views: the page, the language, and
-    `sections`, which writes a view's section HTML as Typst (with that view's id prefix)."""
+    """What every print template is given besides its views: the page, the language,
+    `html`, which writes a view's section HTML as Typst (with that view's id prefix), and
+    `label`, a heading's label when a link of the document points at it."""
     prefixes = prefixes or [""] * len(views)
     images = ImageFiles(site.url("images/"), images_dir, limits or Limits())
     labels = frozenset().union(*(
-        ts.link_targets([*(s.html for s in view.sections),
-                         *(f'id="{s.anchor}"' for s in view.sections)], prefix)
+        ts.link_targets((s.html for s in view.sections), prefix,
+                        ids=(s.anchor for s in view.sections))
         for view, prefix in zip(views, prefixes, strict=True)))
     alts = {image.file: image.alt for view in views for image in view.images}
     writers = {prefix: ts.Writer(images, labels, prefix, alts) for prefix in set(prefixes)}
@@ -114,7 +115,7 @@ def common(site: Site, views: list[ArticleView], images_dir: Path, limits: Limit
     return {"page": page_setup(site.page_size), "lang": ts.string(lang.lower()),
             "region": ts.string(region.upper()) if region else ts.Source("none"),
             "html": lambda html, prefix="": writers[prefix](html),
-            "label": lambda name: ts.Source(f"<{name}>") if name in labels else ts.Source("")}
+            "label": ts.Writer(images, labels).label}
 
 
 def compile_pdf(source: str, images_dir: Path) -> bytes:
@@ -130,7 +131,9 @@ def page_setup(page_size: str) -> ts.Source:
     """The arguments of Typst's `page` for a CSS page size (A4, Letter, "A5 landscape",
     "210mm 297mm"); ValueError for one that is not a page size."""
     words = page_size.lower().split()
-    flipped = bool(words) and words[-1] in _ORIENTATIONS and words.pop() == "landscape"
+    flipped = False
+    if words and words[-1] in _ORIENTATIONS:
+        flipped = words.pop() == "landscape"
     if len(words) == 1 and words[0] in _NAMED_SIZES:
         size = f'paper: "{_NAMED_SIZES[words[0]]}"'
     elif 1 <= len(words) <= 2 and all(_LENGTH.fullmatch(word) for word in words):

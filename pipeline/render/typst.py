@@ -60,11 +60,6 @@ def string(value: object) -> Source:
     return Source(f'"{without_forbidden(str(value)).translate(_STRING_ESCAPES)}"')
 
 
-def label(name: str) -> Source | None:
-    """`<name>` when `name` can be a Typst label, else None."""
-    return Source(f"<{name}>") if _LABEL.fullmatch(name) else None
-
-
 def unbroken(value: str) -> Source:
     """`value` as Typst text in which no word with a hyphen or a slash wraps, web addresses
     linked: the notices read back from the PDF then match their text (publish checks the
@@ -165,15 +160,18 @@ def _level_headings(node: _Node, last: list[int]) -> None:
             _level_headings(child, last)
 
 
-def link_targets(htmls: Iterable[str], prefix: str = "") -> frozenset[str]:
-    """The ids of `htmls` that some link among them points at, with `prefix`: the labels a
-    document needs (Typst refuses a link to a label it lacks or has twice)."""
-    ids: set[str] = set()
+def link_targets(htmls: Iterable[str], prefix: str = "", ids: Iterable[str] = ()
+                 ) -> frozenset[str]:
+    """The ids of `htmls` (and `ids`, those the template gives) that some link among the
+    `htmls` points at, with `prefix`: the labels a document needs (Typst refuses a link to
+    a label it lacks or has twice). An id that cannot be a Typst label gets none."""
+    found: set[str] = set(ids)
     targets: set[str] = set()
     for html in htmls:
-        ids.update(_ID.findall(html))
+        found.update(_ID.findall(html))
         targets.update(_HREF_FRAGMENT.findall(html))
-    return frozenset(prefix + name for name in ids & targets if label(prefix + name))
+    return frozenset(prefix + name for name in found & targets
+                     if _LABEL.fullmatch(prefix + name))
 
 
 @dataclass(frozen=True)
@@ -205,13 +203,16 @@ class Writer:
         if node.tag in _INLINE:
             return self._inline(node, _INLINE[node.tag])
         if node.tag in _HEADINGS:
-            return self._heading(node, _HEADINGS[node.tag])
+            return self._heading(node)
         method = getattr(self, f"_tag_{node.tag}", None)
         return method(node) if method is not None else self._children(node)
 
+    def label(self, name: str) -> Source:
+        """`<name>` when a link of the document points at `name` (`labels`), else nothing."""
+        return Source(f"<{name}>" if name in self.labels else "")
+
     def _label(self, node: _Node) -> str:
-        name = self.prefix + node.attrs.get("id", "")
-        return f" <{name}>" if name in self.labels else ""
+        return self.label(self.prefix + node.attrs.get("id", ""))
 
     def _block(self, body: str) -> str:
         return f"{_BLOCK_BREAK}{body}{_BLOCK_BREAK}"
@@ -221,21 +222,20 @@ class Writer:
     def _tag_p(self, node: _Node) -> str:
         return self._block(self._children(node).strip())
 
-    def _heading(self, node: _Node, level: int) -> str:
-        level = int(node.attrs.get(_LEVEL, level))
-        content = self._children(node).strip()
-        if not node.text_content().strip():
+    def _heading(self, node: _Node) -> str:
+        level = node.attrs.get(_LEVEL)  # none for an empty heading (`_level_headings`)
+        if level is None:
             return ""  # an empty heading shows nothing, and PDF/UA-1 refuses one
-        return self._block(f"#heading(level: {level})[{content}]{self._label(node)}")
+        return self._block(f"#heading(level: {level})[{self._children(node).strip()}]"
+                           f"{self._label(node)}")
 
     def _items(self, node: _Node) -> str:
         items = []
         for child in node.children:
             if isinstance(child, _Node) and child.tag == "li":
-                mark = ""
-                name = self.prefix + child.attrs.get("id", "")
-                if name in self.labels:
-                    mark = f"#metadata({string(name)}) <{name}>"
+                # a list item takes no label: an empty element at its start carries it
+                label = self._label(child)
+                mark = f"#metadata({string(label[1:-1])}) {label}" if label else ""
                 items.append(f"[{mark}{self._children(child).strip()}]")
         return ", ".join(items)
 
@@ -301,8 +301,11 @@ class Writer:
         width = max((len(row) for row in head + body), default=0)
         if width == 0:
             return ""
-        cells = ", ".join(cell for row in body for cell in row + ["[]"] * (width - len(row)))
-        header = ", ".join(cell for row in head for cell in row + ["[]"] * (width - len(row)))
+
+        def padded(rows: list[list[str]]) -> str:  # every row as wide as the widest
+            return ", ".join(cell for row in rows for cell in row + ["[]"] * (width - len(row)))
+
+        cells, header = padded(body), padded(head)
         parts = [f"columns: {width}"]
         if header:
             parts.append(f"table.header({header})")
@@ -334,8 +337,8 @@ class Writer:
         href = node.attrs.get("href", "")
         content = self._children(node)
         if href.startswith("#"):
-            name = self.prefix + href[1:]
-            return f"#link(<{name}>)[{content}]" if name in self.labels else content
+            label = self.label(self.prefix + href[1:])
+            return f"#link({label})[{content}]" if label else content
         if href.startswith(_LINK_SCHEMES):
             return link(href, content or None)
         return content

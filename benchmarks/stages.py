@@ -47,6 +47,7 @@ PDF_STAGES: tuple[tuple[str, str], ...] = (
     ("source", "the print edition as Typst source (Jinja, `templates/print.typ`, the "
                "sections' HTML written as Typst)"),
     ("compile", "Typst: lay out the pages and write the tagged PDF (PDF/UA-1)"),
+    ("pack", "qpdf (pikepdf): pack the PDF's objects into compressed object streams"),
     ("notices", "verify: the PDF's text read back (PDFium), disclaimer, licence, "
                 "attribution and every reference in it"),
 )
@@ -159,7 +160,8 @@ def _pdf_stages(sample: list[tuple[Any, Any, Any]], site: Any, config: Any,
                     images)  # the compiler finds the fonts once per process, not per article
     sources = stage("pdf_source", views, lambda view: pdf.print_source(
         view, site, config.templates, images, config.limits))
-    files = stage("pdf_compile", sources, lambda source: pdf.compile_pdf(source, images))
+    loose = stage("pdf_compile", sources, lambda source: pdf.typeset(source, images))
+    files = stage("pdf_pack", loose, pdf.pack)
     stage("pdf_notices", [(article, data, light) for (article, _, light), data
                           in zip(sample, files, strict=True)],
           lambda three: list(missing_notices(three[0], {"print/a.pdf": three[1]}, three[2])))

@@ -1,9 +1,10 @@
 """Optional dependencies: what each extra gives, and one clear usage error when a command
 needs one that cannot be imported, before any work is done.
 
-The extras (`pyproject.toml`): `pdf` (Typst: the print edition and the books) and `dask`
-(Dask distributed: `publish --scheduler`). A module that is installed but cannot be loaded
-(a native library that will not load raises OSError) counts as missing.
+The extras (`pyproject.toml`): `pdf` (Typst sets the print edition and the books, pikepdf
+packs the PDF's objects) and `dask` (Dask distributed: `publish --scheduler`). A module that
+is installed but cannot be loaded (a native library that will not load raises OSError)
+counts as missing.
 """
 
 from __future__ import annotations
@@ -16,13 +17,14 @@ from types import ModuleType
 @dataclass(frozen=True)
 class Extra:
     name: str  # the extra in pyproject.toml
-    module: str  # what must import
+    module: str  # what must import: `load` returns it
     needed_for: str  # what needs it, for the message
     without: str  # what still works without it
+    also: tuple[str, ...] = ()  # other modules of the extra that must import too
 
 
 PDF = Extra("pdf", "typst", "the pdf output (print editions and books)",
-            "publish --formats html,json works without it")
+            "publish --formats html,json works without it", also=("pikepdf",))
 DASK = Extra("dask", "distributed", "publishing on a Dask cluster (--scheduler)",
              "publish without --scheduler runs on this machine")
 
@@ -37,11 +39,12 @@ def load(extra: Extra) -> ModuleType:
 
 
 def problem(extra: Extra) -> str | None:
-    """Why `extra`'s module cannot be imported, or None when it can."""
-    try:
-        load(extra)
-    except (ImportError, OSError) as error:  # OSError: a native library that will not load
-        return f"{type(error).__name__}: {error}"
+    """Why `extra`'s modules cannot be imported, or None when they can."""
+    for module in (extra.module, *extra.also):
+        try:
+            importlib.import_module(module)
+        except (ImportError, OSError) as error:  # OSError: a native library that won't load
+            return f"{module} cannot be imported ({type(error).__name__}: {error})"
     return None
 
 
@@ -51,7 +54,7 @@ def require(*extras: Extra) -> None:
     missing = [(extra, why) for extra in extras if (why := problem(extra)) is not None]
     if not missing:
         return
-    lines = [f"{extra.needed_for} needs {extra.module}, which cannot be imported ({why}); "
+    lines = [f"{extra.needed_for} needs {' and '.join((extra.module, *extra.also))}: {why}; "
              f"install it with: pip install '.[{extra.name}]' ({extra.without})"
              for extra, why in missing]
     raise MissingExtra("; ".join(lines))

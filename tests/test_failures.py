@@ -51,6 +51,16 @@ def test_without_typst_the_other_formats_work(
     assert not (corpus_project / "build" / "print").exists()
 
 
+def test_without_pikepdf_the_pdf_output_is_one_usage_error_naming_it(
+        corpus_project: Path, run_cli: Runner, tmp_path: Path) -> None:
+    result = run_cli(corpus_project, "publish", env=without(tmp_path, "pikepdf"))
+    assert result.returncode == 2, result.stderr
+    lines = result.stderr.splitlines()
+    assert len(lines) == 1, result.stderr
+    assert "pikepdf cannot be imported" in lines[0] and "pip install '.[pdf]'" in lines[0]
+    assert not (corpus_project / "build").exists()
+
+
 def test_without_distributed_a_scheduler_is_one_usage_error(
         corpus_project: Path, run_cli: Runner, tmp_path: Path) -> None:
     result = run_cli(corpus_project, "publish", "--formats", "json", "--scheduler",

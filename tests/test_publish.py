@@ -185,6 +185,23 @@ def test_a_template_change_renders_everything_again(corpus_project: Path,
     assert "(14 rendered, 0 unchanged)" in result.stderr
 
 
+def test_another_version_of_a_renderer_renders_everything_again(
+        corpus_project: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """A new Typst (or Jinja, nh3, citeproc-py…) may write other bytes: the files of the
+    last build are not reused, so an incremental build stays what a cold one would make."""
+    from pipeline.publish import state
+
+    config = load_config(corpus_project)
+    request = PublishRequest(out=corpus_project / "build", formats=("json",))
+    assert publish(config, request).rendered == len(SLUGS)
+    assert publish(config, request).rendered == 0
+    installed = state.renderer_versions()
+    newer = tuple((name, "99.0" if name == "nh3" else found) for name, found in installed)
+    monkeypatch.setattr(state, "renderer_versions", lambda: newer)
+    again = publish(config, request)
+    assert again.ok and again.rendered == len(SLUGS)
+
+
 def test_a_second_publish_meets_the_lock(corpus_project: Path, run_cli: Runner) -> None:
     lock = corpus_project / ".build.lock"
     with open(lock, "a+", encoding="utf-8") as handle:

@@ -152,6 +152,27 @@ def test_the_pdf_is_tagged_for_accessibility() -> None:
     assert re.search(rb'pdfuaid:part(="1"|>1<)', root["/Metadata"].get_object().get_data())
 
 
+def test_the_objects_are_packed_and_nothing_else_changes() -> None:
+    """The structure's small objects are in compressed object streams; the pages, their
+    text, the metadata (the XMP uncompressed) and the document's first identifier are what
+    Typst wrote, in a file about a quarter smaller."""
+    from pipeline.render.pdf import pack, typeset
+
+    loose = typeset(print_source(view("asthma"), site(), TEMPLATES, IMAGES), IMAGES)
+    packed = pdf("asthma")
+    assert pack(loose) == packed  # what a publish writes is Typst's PDF, packed
+    assert b"/ObjStm" in packed and b"/ObjStm" not in loose
+    assert len(packed) < 0.85 * len(loose), (len(packed), len(loose))
+    before, after = reader(loose), reader(packed)
+    assert [p.extract_text() for p in after.pages] == [p.extract_text() for p in before.pages]
+    assert after.metadata == before.metadata
+    metadata = catalog(after)["/Metadata"].get_object()
+    assert "/Filter" not in metadata
+    assert metadata.get_data() == catalog(before)["/Metadata"].get_object().get_data()
+    assert after.trailer["/ID"][0] == before.trailer["/ID"][0]
+    assert "/StructTreeRoot" in catalog(after)
+
+
 TYPST_MARKUP = ('#import "@preview/cetz:0.3.0": * #read("/etc/passwd") *strong* _emph_ $x^2$ '
                 '`raw` <label> @label = heading - item + item / term: x // comment /* c */ '
                 '~ -- --- ... \\ back "quotes" \'single\' [brackets] {braces} 1. first')

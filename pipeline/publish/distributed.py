@@ -47,6 +47,7 @@ from typing import TYPE_CHECKING, Any
 from urllib.parse import unquote
 
 from pipeline.config import Config
+from pipeline.publish.state import renderer_versions
 from pipeline.publish.work import Executor, Job, Processed, Progress, Rendered, run_local
 
 if TYPE_CHECKING:
@@ -59,7 +60,6 @@ POLL = 2.0  # seconds between looks at the cluster while tasks run
 BATCH_MIN, BATCH_MAX = 20, 50  # articles per task: the scheduler costs about 3 ms a task
 IN_FLIGHT = 3  # batches queued per worker: the client holds only their texts
 RETRIES = 2  # more runs of a task that failed (a dead worker's tasks are rerun anyway)
-RENDERERS = ("jinja2", "markdown-it-py", "typst", "nh3")
 CODE = Path(__file__).resolve().parents[1]  # the `pipeline` package
 
 
@@ -91,8 +91,6 @@ Fingerprint = tuple[tuple[str, str], ...]
 def runtime_fingerprint() -> Fingerprint:
     """What shapes the outputs besides the inputs: the pipeline's version and source, and
     the versions of the libraries that render."""
-    from importlib.metadata import PackageNotFoundError, version
-
     from pipeline import __version__
 
     digest = hashlib.sha256()
@@ -101,11 +99,7 @@ def runtime_fingerprint() -> Fingerprint:
         digest.update(hashlib.sha256(path.read_bytes()).digest())
     found: list[tuple[str, str]] = [("pipeline", __version__),
                                     ("source", digest.hexdigest()[:16])]
-    for name in RENDERERS:
-        try:
-            found.append((name, version(name)))
-        except PackageNotFoundError:
-            found.append((name, "not installed"))
+    found.extend(renderer_versions())
     return tuple(found)
 
 

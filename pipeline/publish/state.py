@@ -4,7 +4,8 @@ what changed.
 One file per output folder under `.pipeline-cache/`, two lines of JSON: what a republish
 with nothing changed needs (`read_state`), then every article's listing (`load_listings`,
 read only when the site pages are rebuilt). It belongs to one build and one setup: the
-`fingerprint` of the code, templates, schema, configuration, formats and day, and the hash
+`fingerprint` of the code, templates, schema, configuration, formats, day and the versions of
+the rendering libraries, and the hash
 of the build's manifest. It is only a cache: when it is missing or stale, everything is
 built again.
 """
@@ -28,6 +29,9 @@ from pipeline.render.view import listing_from_json
 MANIFEST = "manifest.json"
 STATE_VERSION = 3
 CODE = Path(__file__).resolve().parents[1]  # the `pipeline` package: its code shapes outputs
+# the libraries whose version can change an output's bytes
+RENDERERS = ("jinja2", "markdown-it-py", "mdit-py-plugins", "nh3", "citeproc-py", "typst",
+             "pikepdf")
 
 
 @dataclass(frozen=True, slots=True)
@@ -85,10 +89,24 @@ def fingerprint(config: Config, formats: tuple[str, ...]) -> str:
     digest.update(repr(sorted((k, repr(v)) for k, v in vars(config).items()
                               if k not in ("root", "scheduler"))).encode())
     digest.update(",".join(formats).encode())
+    digest.update(repr(renderer_versions()).encode())  # a new Typst may set a page otherwise
     from pipeline.config import today
 
     digest.update(today().isoformat().encode())  # review-date rules depend on the day
     return digest.hexdigest()
+
+
+def renderer_versions() -> tuple[tuple[str, str], ...]:
+    """The installed version of each of `RENDERERS` ("not installed" for a missing one)."""
+    from importlib.metadata import PackageNotFoundError, version
+
+    found: list[tuple[str, str]] = []
+    for name in RENDERERS:
+        try:
+            found.append((name, version(name)))
+        except PackageNotFoundError:
+            found.append((name, "not installed"))
+    return tuple(found)
 
 
 def state_path(config: Config, out: Path) -> Path:

@@ -8,6 +8,10 @@ The result depends only on the inputs: the PDF date is the article's last-review
 document, and Typst reads nothing but the images of the images folder that
 `pipeline.image_files` accepts: it is given that folder as its root, and the source names
 no other file. Typst fetches no package: the templates import none.
+
+Typst writes each of the tagged structure's hundreds of small objects (one per paragraph,
+heading, list item, link…) on its own, uncompressed; `pack` has qpdf (pikepdf) put them in
+compressed object streams, which makes a PDF about a quarter smaller for about 5 ms.
 """
 
 from __future__ import annotations
@@ -17,6 +21,7 @@ import threading
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from functools import lru_cache
+from io import BytesIO
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 from urllib.parse import unquote
@@ -119,12 +124,34 @@ def common(site: Site, views: list[ArticleView], images_dir: Path, limits: Limit
 
 
 def compile_pdf(source: str, images_dir: Path) -> bytes:
+    """The PDF of `source`, reading images from `images_dir` alone: Typst's, packed."""
+    return pack(typeset(source, images_dir))
+
+
+def typeset(source: str, images_dir: Path) -> bytes:
     """Typst's PDF of `source`, reading images from `images_dir` alone."""
     compiler, lock = _compiler(str(images_dir.resolve()) if images_dir.is_dir() else "")
     with lock:  # one compile at a time per compiler (a Dask worker may run two threads)
         pdf: bytes = compiler.compile(input=source.encode("utf-8"), format="pdf",
                                       pdf_standards=list(PDF_STANDARDS))
     return pdf
+
+
+def pack(pdf: bytes) -> bytes:
+    """The same document with its objects packed into compressed object streams (PDF 1.5).
+    Nothing else changes: the streams Typst wrote are copied as they are, the XMP metadata
+    stays uncompressed (qpdf never compresses it, so any tool can read it), the first part
+    of the file identifier is Typst's and the second is derived from the content, so the
+    same PDF always packs into the same bytes."""
+    import pikepdf
+
+    packed = BytesIO()
+    with pikepdf.open(BytesIO(pdf)) as document:
+        document.save(packed, object_stream_mode=pikepdf.ObjectStreamMode.generate,
+                      compress_streams=True, stream_decode_level=pikepdf.StreamDecodeLevel.none,
+                      recompress_flate=False, deterministic_id=True,
+                      fix_metadata_version=False)
+    return packed.getvalue()
 
 
 def page_setup(page_size: str) -> ts.Source:

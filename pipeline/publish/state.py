@@ -5,9 +5,8 @@ One file per output folder under `.pipeline-cache/`, two lines of JSON: what a r
 with nothing changed needs (`read_state`), then every article's listing (`load_listings`,
 read only when the site pages are rebuilt). It belongs to one build and one setup: the
 `fingerprint` of the code, templates, schema, configuration, formats, day and the versions of
-the rendering libraries, and the hash
-of the build's manifest. It is only a cache: when it is missing or stale, everything is
-built again.
+the rendering libraries, and the hash of the build's manifest. It is only a cache: when it
+is missing or stale, everything is built again.
 """
 
 from __future__ import annotations

@@ -11,7 +11,7 @@ no other file. Typst fetches no package: the templates import none.
 
 Typst writes each of the tagged structure's hundreds of small objects (one per paragraph,
 heading, list item, link…) on its own, uncompressed; `pack` has qpdf (pikepdf) put them in
-compressed object streams, which makes a PDF about a quarter smaller for about 5 ms.
+compressed object streams: a PDF a quarter to a third smaller, for 4-8 ms of CPU.
 """
 
 from __future__ import annotations
@@ -140,7 +140,7 @@ def typeset(source: str, images_dir: Path) -> bytes:
 def pack(pdf: bytes) -> bytes:
     """The same document with its objects packed into compressed object streams (PDF 1.5).
     Nothing else changes: the streams Typst wrote are copied as they are, the XMP metadata
-    stays uncompressed (qpdf never compresses it, so any tool can read it), the first part
+    stays uncompressed (qpdf leaves it so, and any tool can read it), the first part
     of the file identifier is Typst's and the second is derived from the content, so the
     same PDF always packs into the same bytes."""
     import pikepdf

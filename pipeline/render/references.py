@@ -33,7 +33,8 @@ STYLE = Path(__file__).resolve().parents[2] / "templates" / "csl" / "vancouver.c
 _ID_UNSAFE = re.compile(r"[^A-Za-z0-9_.:-]")
 _DATE = re.compile(r"([0-9]{4})(?:-([0-9]{1,2})(?:-([0-9]{1,2}))?)?")
 _NUMBER = re.compile(r"^\s*\d+\.\s*")  # citeproc's citation number: our list numbers itself
-_URL = re.compile(r"https?://[^\s<>\"]*[^\s<>\".,;:!?)\]]")
+# A web address in running text, without the punctuation that closes the sentence.
+WEB_ADDRESS = re.compile(r"https?://[^\s<>\"]*[^\s<>\".,;:!?)\]]")
 _DATES = ("issued", "accessed", "original-date", "event-date", "submitted")
 PUBMED = "https://pubmed.ncbi.nlm.nih.gov/{}/"
 PMC = "https://www.ncbi.nlm.nih.gov/pmc/articles/{}/"
@@ -406,7 +407,7 @@ def entry_html(text: str, csl: dict[str, Any]) -> str:
     """The plain entry escaped, with its web address, DOI, PMID and PMCID as links; the text
     a reader sees stays exactly `text`."""
     links: list[tuple[int, int, str]] = []
-    for match in _URL.finditer(text):
+    for match in WEB_ADDRESS.finditer(text):
         links.append((match.start(), match.end(), match.group()))
     identifiers = (("DOI", "doi:", DOI), ("PMID", "PMID: ", PUBMED), ("PMCID", "PMCID: ", PMC))
     for name, label, address in identifiers:

@@ -22,6 +22,7 @@ from typing import Any
 import jinja2
 
 from pipeline.characters import without_forbidden
+from pipeline.render.references import WEB_ADDRESS
 
 
 class Source(str):
@@ -42,10 +43,8 @@ _LABEL = re.compile(r"[A-Za-z0-9_][A-Za-z0-9_.:-]*")
 _ID = re.compile(r'\bid="([^"]*)"')
 _HREF_FRAGMENT = re.compile(r'\bhref="#([^"]*)"')
 _ALIGN = re.compile(r"text-align:\s*(left|right|center)")
-# A word the line breaker may split without a space (at a hyphen, a dash or a slash), and a
-# web address in running text without the punctuation that closes the sentence.
+# A word the line breaker may split without a space: at a hyphen, a dash or a slash.
 _BREAKABLE_WORD = re.compile(r"\S*[-/\u2010-\u2015]\S*")
-_URL = re.compile(r"https?://[^\s<>\"]*[^\s<>\".,;:!?)\]]")
 _LINK_SCHEMES = ("https://", "http://", "mailto:")
 
 
@@ -68,7 +67,7 @@ def unbroken(value: str) -> Source:
     end = 0
     for match in _BREAKABLE_WORD.finditer(value):
         word = match.group()
-        url = _URL.search(word)
+        url = WEB_ADDRESS.search(word)
         inner = text(word) if url is None else Source(
             f"{text(word[:url.start()])}#link({string(url.group())})[{text(url.group())}]"
             f"{text(word[url.end():])}")

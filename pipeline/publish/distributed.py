@@ -47,7 +47,7 @@ from typing import TYPE_CHECKING, Any
 from urllib.parse import unquote
 
 from pipeline.config import Config
-from pipeline.publish.state import renderer_versions
+from pipeline.publish.state import code_digest, renderer_versions
 from pipeline.publish.work import Executor, Job, Processed, Progress, Rendered, run_local
 
 if TYPE_CHECKING:
@@ -60,7 +60,6 @@ POLL = 2.0  # seconds between looks at the cluster while tasks run
 BATCH_MIN, BATCH_MAX = 20, 50  # articles per task: the scheduler costs about 3 ms a task
 IN_FLIGHT = 3  # batches queued per worker: the client holds only their texts
 RETRIES = 2  # more runs of a task that failed (a dead worker's tasks are rerun anyway)
-CODE = Path(__file__).resolve().parents[1]  # the `pipeline` package
 
 
 class ClusterError(Exception):
@@ -93,12 +92,7 @@ def runtime_fingerprint() -> Fingerprint:
     the versions of the libraries that render."""
     from pipeline import __version__
 
-    digest = hashlib.sha256()
-    for path in sorted(p for p in CODE.rglob("*.py") if "__pycache__" not in p.parts):
-        digest.update(path.relative_to(CODE).as_posix().encode() + b"\0")
-        digest.update(hashlib.sha256(path.read_bytes()).digest())
-    found: list[tuple[str, str]] = [("pipeline", __version__),
-                                    ("source", digest.hexdigest()[:16])]
+    found: list[tuple[str, str]] = [("pipeline", __version__), ("source", code_digest()[:16])]
     found.extend(renderer_versions())
     return tuple(found)
 

@@ -68,6 +68,12 @@ def interned(names: tuple[str, ...]) -> tuple[str, ...]:
     return tuple(map(sys.intern, names))
 
 
+def code_digest() -> str:
+    """The digest of the pipeline's own source (`CODE`): what the publish state and the
+    check of Dask workers compare."""
+    return _digest_tree(CODE, "*.py")
+
+
 def _digest_tree(folder: Path, pattern: str = "*") -> str:
     digest = hashlib.sha256()
     if folder.is_dir():
@@ -81,7 +87,7 @@ def fingerprint(config: Config, formats: tuple[str, ...]) -> str:
     """Everything besides the articles that shapes the outputs or the diagnostics."""
     digest = hashlib.sha256()
     digest.update(__version__.encode())
-    digest.update(_digest_tree(CODE, "*.py").encode())  # the code itself
+    digest.update(code_digest().encode())  # the code itself
     digest.update(_digest_tree(config.templates).encode())
     digest.update(config.schema.read_bytes())
     # where the work runs (a Dask scheduler) does not change a byte of the outputs
